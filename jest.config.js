@@ -12,6 +12,7 @@ module.exports = {
   transformIgnorePatterns: [`/node_modules/(?!(${esmOnly.join('|')})/)`],
   globalSetup: '<rootDir>/test/env/global-setup.ts',
   globalTeardown: '<rootDir>/test/env/global-teardown.ts',
+  reporters: ['default', '<rootDir>/test/env/log-tail-reporter.js'],
   testTimeout: 60000,
   forceExit: true,
 };

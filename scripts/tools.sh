@@ -42,7 +42,7 @@ build_etcd() {
 build_kube_apiserver() {
   local v="k8s.io/component-base/version"
   (cd "$repo/test/tools/kube-apiserver" && CGO_ENABLED=0 go build \
-    -ldflags "-X $v.gitVersion=v$KUBE_VERSION -X $v.gitMajor=1 -X $v.gitMinor=${KUBE_VERSION#1.}" \
+    -ldflags "-X $v.gitVersion=v$KUBE_VERSION -X $v.gitMajor=1 -X $v.gitMinor=$(echo "$KUBE_VERSION" | cut -d. -f2)" \
     -o "$OUT/kube-apiserver" k8s.io/kubernetes/cmd/kube-apiserver)
 }
 

@@ -1,0 +1,75 @@
+// Starts a server as a child process whose output goes to a log file, and
+// stops it for sure (SIGTERM, then SIGKILL), also when the parent exits.
+import { ChildProcess, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
+export interface ManagedProcess {
+  name: string;
+  logFile: string;
+  pid: number;
+  exited(): boolean;
+  stop(): Promise<void>;
+}
+
+export function startProcess(name: string, command: string, args: string[], logFile: string, env?: NodeJS.ProcessEnv): ManagedProcess {
+  const log = fs.openSync(logFile, 'a');
+  const child = spawn(command, args, { stdio: ['ignore', log, log], env: env ?? process.env });
+  fs.closeSync(log);
+  running.add(child);
+  let exited = false;
+  const exit = new Promise<void>((resolve) => child.once('exit', () => { exited = true; running.delete(child); resolve(); }));
+  return {
+    name,
+    logFile,
+    pid: child.pid ?? -1,
+    exited: () => exited,
+    async stop() {
+      if (exited) return;
+      child.kill('SIGTERM');
+      const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exit;
+      clearTimeout(killer);
+    },
+  };
+}
+
+/** Polls `ready` until it returns true, failing early if the process died. */
+export async function waitUntil(proc: ManagedProcess, ready: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (proc.exited()) throw new Error(`${proc.name} exited during startup; see ${proc.logFile}:\n${tail(proc.logFile, 20)}`);
+    if (await ready().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${proc.name} not ready after ${timeoutMs} ms; see ${proc.logFile}:\n${tail(proc.logFile, 20)}`);
+}
+
+export function tail(file: string, lines: number): string {
+  if (!fs.existsSync(file)) return '';
+  return fs.readFileSync(file, 'utf8').split('\n').slice(-lines - 1).join('\n');
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export function tcpOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, host);
+    socket.once('connect', () => { socket.destroy(); resolve(true); });
+    socket.once('error', () => resolve(false));
+  });
+}

@@ -1,0 +1,26 @@
+// Finds the server binaries that scripts/tools.sh builds and caches by version.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+export interface ToolPaths {
+  temporal: string;
+  etcd: string;
+  kubeApiserver: string;
+}
+
+export function toolsDir(): string {
+  return process.env.AIVENATOR_TOOLS_DIR ?? path.join(os.homedir(), '.cache', 'aivenator', 'tools');
+}
+
+export function findTools(): ToolPaths {
+  const manifest = path.join(toolsDir(), 'versions.json');
+  if (!fs.existsSync(manifest)) {
+    throw new Error(`test servers not built: ${manifest} is missing; run 'bash scripts/tools.sh' first`);
+  }
+  const tools = JSON.parse(fs.readFileSync(manifest, 'utf8')) as ToolPaths;
+  for (const [name, file] of Object.entries(tools)) {
+    if (!fs.existsSync(file)) throw new Error(`${name} binary ${file} is missing; run 'bash scripts/tools.sh'`);
+  }
+  return tools;
+}

@@ -1,0 +1,218 @@
+// The application actor: one long-lived workflow per AivenApplication
+// (id aivenapp/<namespace>/<name>). It serialises reconcile passes, folds a
+// burst of change signals into one more pass, retries transient failures on a
+// timer, deletes the application at `expiresAt`, and ends when it is deleted.
+import * as wf from '@temporalio/workflow';
+import type { AppRef, AppSnapshot, AivenatorActivities, PassOutcome, SecretEntry, SyncSecretResult } from '../activities/types';
+import { FailureTypes } from '../activities/types';
+import { PassFailure, classifyFailure, passBackoffMs } from './failures';
+import { SyncState, upsertAppSearchAttributes } from './search-attributes';
+
+export interface ChangeNotice {
+  reason: string;
+}
+
+export interface PassRecord {
+  outcome: 'synced' | 'up-to-date' | 'failed' | 'expired' | 'deleted';
+  at: string;
+  generation?: number;
+  reason?: string;
+  message?: string;
+}
+
+export interface ActorState extends AppRef {
+  generation?: number;
+  passes: number;
+  signals: number;
+  syncState?: SyncState;
+  pendingStep?: string;
+  lastResult?: PassRecord;
+  consecutiveFailures: number;
+  /** When the actor will run a pass by itself (retry or expiry), ISO time. */
+  nextPassAt?: string;
+}
+
+export interface ApplicationWorkflowInput extends AppRef {
+  /** Carried over by continue-as-new. */
+  state?: ActorState;
+  pendingPass?: boolean;
+  wakeAt?: number;
+}
+
+export const changedSignal = wf.defineSignal<[ChangeNotice]>('changed');
+export const stateQuery = wf.defineQuery<ActorState>('state');
+
+/** Keeps each run's history well below Temporal's limits and our 2,000-event goal. */
+const MAX_HISTORY_EVENTS = 1000;
+
+const activities = wf.proxyActivities<AivenatorActivities>({
+  startToCloseTimeout: '2 minutes',
+  retry: {
+    initialInterval: '1s',
+    backoffCoefficient: 2,
+    maximumInterval: '30s',
+    // Then the pass fails with a condition saying why, and the actor retries it on a timer.
+    maximumAttempts: 5,
+    nonRetryableErrorTypes: [
+      FailureTypes.InvalidSpec,
+      FailureTypes.SecretNotManaged,
+      FailureTypes.AivenPermanentError,
+      FailureTypes.InstanceNotFound,
+      FailureTypes.InstanceNotReady,
+    ],
+  },
+});
+
+const syncers: Record<SecretEntry['service'], AivenatorActivities['syncKafkaSecret']> = {
+  kafka: activities.syncKafkaSecret,
+  opensearch: activities.syncOpenSearchSecret,
+  valkey: activities.syncValkeySecret,
+};
+
+export async function aivenApplicationWorkflow(input: ApplicationWorkflowInput): Promise<ActorState> {
+  const state: ActorState = input.state ?? { namespace: input.namespace, name: input.name, passes: 0, signals: 0, consecutiveFailures: 0 };
+  let pending = input.pendingPass ?? true;
+  let wakeAt = input.wakeAt;
+
+  wf.setHandler(changedSignal, () => {
+    state.signals++;
+    pending = true;
+  });
+  wf.setHandler(stateQuery, () => state);
+
+  for (;;) {
+    if (!pending) {
+      const woke = wakeAt === undefined ? (await wf.condition(() => pending), true) : await wf.condition(() => pending, Math.max(wakeAt - Date.now(), 1));
+      if (!woke) pending = true; // the retry or expiry timer fired
+    }
+    pending = false;
+    const next = await runPass(state);
+    if (next === 'ended') return state;
+    wakeAt = next.wakeAt;
+    state.nextPassAt = wakeAt === undefined ? undefined : new Date(wakeAt).toISOString();
+    const info = wf.workflowInfo();
+    if (info.continueAsNewSuggested || info.historyLength > MAX_HISTORY_EVENTS) {
+      await wf.condition(wf.allHandlersFinished);
+      await wf.continueAsNew<typeof aivenApplicationWorkflow>({ namespace: state.namespace, name: state.name, state, pendingPass: pending, wakeAt });
+    }
+  }
+}
+
+type PassNext = 'ended' | { wakeAt?: number };
+
+async function runPass(state: ActorState): Promise<PassNext> {
+  state.passes++;
+  const ref: AppRef = { namespace: state.namespace, name: state.name };
+  let app: AppSnapshot | null;
+  try {
+    app = await step(state, 'read application', () => activities.loadApplication(ref));
+  } catch (err) {
+    return afterFailure(state, classifyFailure(err, 'ReadApplication'), undefined);
+  }
+  if (!app) {
+    record(state, { outcome: 'deleted', at: now() });
+    return 'ended';
+  }
+  state.generation = app.generation;
+  upsertAppSearchAttributes(app, state.syncState ?? 'Pending');
+
+  if (app.expiresAt && Date.parse(app.expiresAt) <= Date.now()) {
+    const { expiresAt } = app;
+    try {
+      await step(state, 'delete expired application', () => activities.expireApplication({ ...ref, uid: app!.uid, expiresAt }));
+    } catch (err) {
+      return afterFailure(state, classifyFailure(err, 'DeleteExpired'), app);
+    }
+    record(state, { outcome: 'expired', at: now(), generation: app.generation, message: `expired at ${expiresAt}` });
+    return 'ended';
+  }
+
+  const { outcome, failure } = await synchronise(state, app);
+  try {
+    const finishApp = { ...ref, uid: app.uid, generation: app.generation, specHash: app.specHash, deprecatedSecretName: app.deprecatedSecretName };
+    await step(state, 'write status', () => activities.finishPass({ app: finishApp, outcome }));
+  } catch (err) {
+    return afterFailure(state, classifyFailure(err, 'WriteStatus'), app);
+  }
+  if (failure) return afterFailure(state, failure, app);
+
+  state.consecutiveFailures = 0;
+  state.syncState = 'RolloutComplete';
+  upsertAppSearchAttributes(app, state.syncState);
+  record(state, {
+    outcome: outcome.kind === 'synced' ? 'synced' : 'up-to-date',
+    at: now(),
+    generation: app.generation,
+    reason: outcome.kind === 'synced' ? outcome.syncReason : undefined,
+  });
+  return { wakeAt: expiryWake(app) };
+}
+
+async function synchronise(state: ActorState, app: AppSnapshot): Promise<{ outcome: PassOutcome; failure?: PassFailure }> {
+  if (app.problems.length > 0) {
+    const failure: PassFailure = {
+      conditionType: 'LocalFailure',
+      reason: app.problems[0].reason,
+      message: app.problems.map((p) => p.message).join('; '),
+      transient: false,
+    };
+    return { outcome: failedOutcome(failure), failure };
+  }
+  const syncReason = app.storedHash !== app.specHash ? 'HashChanged' : app.missingSecrets.length > 0 ? 'MissingSecret' : undefined;
+  if (!syncReason) return { outcome: { kind: 'up-to-date' } };
+
+  const results: SyncSecretResult[] = [];
+  for (const entry of app.entries) {
+    try {
+      const input = { app: { namespace: app.namespace, name: app.name, uid: app.uid, generation: app.generation }, entry, secretContext: app.secretContext };
+      results.push(await step(state, `sync ${entry.service} Secret ${entry.secretName}`, () => syncers[entry.service](input)));
+    } catch (err) {
+      const failure = classifyFailure(err, `Sync${entry.service[0].toUpperCase()}${entry.service.slice(1)}`);
+      return { outcome: failedOutcome(failure), failure };
+    }
+  }
+  return { outcome: { kind: 'synced', syncReason, results } };
+}
+
+function failedOutcome(f: PassFailure): PassOutcome {
+  return { kind: 'failed', conditionType: f.conditionType, reason: f.reason, message: f.message, transient: f.transient };
+}
+
+function afterFailure(state: ActorState, failure: PassFailure, app: AppSnapshot | undefined): PassNext {
+  state.syncState = 'RolloutFailed';
+  if (app) upsertAppSearchAttributes(app, state.syncState);
+  record(state, { outcome: 'failed', at: now(), generation: app?.generation, reason: failure.reason, message: failure.message });
+  if (!failure.transient) {
+    // Permanent: wait for the next change of the application (or its expiry).
+    state.consecutiveFailures = 0;
+    return { wakeAt: app ? expiryWake(app) : undefined };
+  }
+  state.consecutiveFailures++;
+  const retryAt = Date.now() + (failure.retryAfterMs ?? passBackoffMs(state.consecutiveFailures));
+  const expiry = app ? expiryWake(app) : undefined;
+  return { wakeAt: expiry === undefined ? retryAt : Math.min(retryAt, expiry) };
+}
+
+function expiryWake(app: AppSnapshot): number | undefined {
+  return app.expiresAt ? Date.parse(app.expiresAt) : undefined;
+}
+
+/** Runs one step, making it visible in the state query and the Temporal UI. */
+async function step<T>(state: ActorState, name: string, run: () => Promise<T>): Promise<T> {
+  state.pendingStep = name;
+  wf.setCurrentDetails(`pass ${state.passes}: ${name}`);
+  try {
+    return await run();
+  } finally {
+    state.pendingStep = undefined;
+    wf.setCurrentDetails('');
+  }
+}
+
+function record(state: ActorState, result: PassRecord): void {
+  state.lastResult = result;
+}
+
+function now(): string {
+  return new Date().toISOString();
+}

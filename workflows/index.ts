@@ -1,0 +1,2 @@
+// Every workflow the worker registers.
+export { aivenApplicationWorkflow, changedSignal, stateQuery } from './application';

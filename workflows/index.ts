@@ -1,2 +1,3 @@
 // Every workflow the worker registers.
 export { aivenApplicationWorkflow, changedSignal, stateQuery } from './application';
+export type { ActorState, ApplicationWorkflowInput, ChangeNotice } from './application';

@@ -1,8 +1,10 @@
-// Starts the test world once per Jest run and tells the tests where it is.
+// Starts the test world once per Jest run, bundles the workflow code once,
+// and tells the tests where both are.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { startWorld, RunningWorld } from '../../src/devworld/world';
-import { WORLD_ENV } from './world';
+import { bundleWorkflows } from '../../worker/worker';
+import { TestWorld, WORLD_ENV } from './world';
 
 declare global {
   // eslint-disable-next-line no-var
@@ -11,10 +13,13 @@ declare global {
 
 export default async function globalSetup(): Promise<void> {
   const started = Date.now();
-  const world = await startWorld();
+  const [world, bundle] = await Promise.all([startWorld(), bundleWorkflows()]);
   globalThis.__AIVENATOR_WORLD__ = world;
+  const workflowBundlePath = path.join(world.info.dir, 'workflow-bundle.js');
+  fs.writeFileSync(workflowBundlePath, bundle.code);
+  const info: TestWorld = { ...world.info, workflowBundlePath };
   const file = path.join(world.info.dir, 'world.json');
-  fs.writeFileSync(file, JSON.stringify(world.info, null, 2));
+  fs.writeFileSync(file, JSON.stringify(info, null, 2));
   process.env[WORLD_ENV] = file;
   process.stdout.write(`\ntest world up in ${Date.now() - started} ms (${world.info.dir})\n`);
 }

@@ -6,10 +6,15 @@ import type { WorldInfo } from '../../src/devworld/world';
 
 export const WORLD_ENV = 'AIVENATOR_TEST_WORLD';
 
-export function world(): WorldInfo {
+export interface TestWorld extends WorldInfo {
+  /** The workflow code, bundled once by the global setup. */
+  workflowBundlePath: string;
+}
+
+export function world(): TestWorld {
   const file = process.env[WORLD_ENV];
   if (!file) throw new Error(`${WORLD_ENV} is not set: run the integration tests through jest.config.js (global setup)`);
-  return JSON.parse(fs.readFileSync(file, 'utf8')) as WorldInfo;
+  return JSON.parse(fs.readFileSync(file, 'utf8')) as TestWorld;
 }
 
 export function adminKubeConfig(): k8s.KubeConfig {

@@ -1,0 +1,111 @@
+// Watches AivenApplications in all namespaces and hands every event that
+// passes the reference's filter to the application's actor workflow.
+import * as k8s from '@kubernetes/client-node';
+import { AIVENAPP, AivenApplication } from '../kube/aivenapp-types';
+import { KubeClients } from '../kube/clients';
+import { Logger } from '../log';
+import { AppFingerprint, fingerprint, updateReason } from './filter';
+import { AppSignaler } from './signaler';
+import { WorkQueue } from './work-queue';
+
+export interface ControllerOptions {
+  kube: KubeClients;
+  signaler: AppSignaler;
+  log: Logger;
+  /** Signals sent at once. */
+  concurrency?: number;
+  /** Delay before restarting a failed watch. */
+  restartDelayMs?: number;
+  /** Watch one namespace only; all namespaces when absent. */
+  namespace?: string;
+}
+
+const DELETED = 'Deleted';
+
+export class AppController {
+  private readonly seen = new Map<string, AppFingerprint>();
+  private readonly queue: WorkQueue;
+  private informer?: k8s.Informer<k8s.KubernetesObject>;
+  private restartTimer?: NodeJS.Timeout;
+  private stopped = false;
+  private synced = false;
+
+  constructor(private readonly opts: ControllerOptions) {
+    this.queue = new WorkQueue({
+      concurrency: opts.concurrency ?? 10,
+      process: (key, reason) => this.signal(key, reason),
+      onError: (key, err, attempt) => opts.log.warn({ aiven_application: key, attempt, err: errMessage(err) }, 'signalling the application workflow failed; will retry'),
+    });
+  }
+
+  async start(): Promise<void> {
+    const { kube } = this.opts;
+    const { namespace } = this.opts;
+    const scope = namespace ? `/namespaces/${namespace}` : '';
+    const path = `/apis/${AIVENAPP.group}/${AIVENAPP.version}${scope}/${AIVENAPP.plural}`;
+    // Custom objects arrive as plain JSON, so they are typed here rather than by client-node.
+    const list = () =>
+      (namespace
+        ? kube.custom.listNamespacedCustomObject({ ...AIVENAPP, namespace })
+        : kube.custom.listClusterCustomObject({ ...AIVENAPP })) as Promise<k8s.KubernetesListObject<k8s.KubernetesObject>>;
+    const informer = k8s.makeInformer<k8s.KubernetesObject>(kube.kc, path, list);
+    informer.on('add', (obj) => this.observe(obj as unknown as AivenApplication));
+    informer.on('update', (obj) => this.observe(obj as unknown as AivenApplication));
+    informer.on('delete', (obj) => {
+      const key = keyOf(obj as unknown as AivenApplication);
+      this.seen.delete(key);
+      this.queue.add(key, DELETED);
+    });
+    informer.on('connect', () => {
+      this.synced = true;
+    });
+    informer.on('error', (err) => {
+      this.synced = false;
+      if (this.stopped) return;
+      this.opts.log.warn({ err: errMessage(err) }, 'AivenApplication watch failed; restarting it');
+      this.restartTimer = setTimeout(() => void informer.start().catch(() => undefined), this.opts.restartDelayMs ?? 2000);
+    });
+    this.informer = informer;
+    await informer.start();
+  }
+
+  /** True once the watch has listed and is connected. */
+  isSynced(): boolean {
+    return this.synced;
+  }
+
+  /** Resolves when every signal so far has been delivered. */
+  drained(): Promise<void> {
+    return this.queue.idle();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.restartTimer);
+    this.queue.stop();
+    await this.informer?.stop();
+  }
+
+  private observe(app: AivenApplication): void {
+    const key = keyOf(app);
+    const next = fingerprint(app);
+    const reason = updateReason(this.seen.get(key), next);
+    this.seen.set(key, next);
+    if (reason) this.queue.add(key, reason);
+  }
+
+  private async signal(key: string, reason: string): Promise<void> {
+    const [namespace, name] = key.split('/');
+    if (reason === DELETED) await this.opts.signaler.deleted(namespace, name);
+    else await this.opts.signaler.changed(namespace, name, reason);
+    this.opts.log.debug({ aiven_application: name, team: namespace, reason }, 'signalled application workflow');
+  }
+}
+
+function keyOf(app: AivenApplication): string {
+  return `${app.metadata.namespace}/${app.metadata.name}`;
+}
+
+function errMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -21,12 +21,22 @@ export interface EventSpec {
 
 const reportingInstance = `${FIELD_MANAGER}-${os.hostname()}`.slice(0, 128);
 
-export async function recordEvent(kube: KubeClients, target: EventTarget, event: EventSpec): Promise<void> {
+/** Events are best effort: a failure to record one never fails the work it reports. */
+export async function recordEvent(kube: KubeClients, target: EventTarget, event: EventSpec, onError?: (err: unknown) => void): Promise<void> {
+  try {
+    await createEvent(kube, target, event);
+  } catch (err) {
+    onError?.(err);
+  }
+}
+
+async function createEvent(kube: KubeClients, target: EventTarget, event: EventSpec): Promise<void> {
   const now = new Date();
   await kube.events.createNamespacedEvent({
     namespace: target.namespace,
     body: {
-      metadata: { generateName: `${target.name}.`.slice(0, 200), namespace: target.namespace },
+      // A trailing '-' is the only separator generateName accepts.
+      metadata: { generateName: `${target.name.slice(0, 200)}-`, namespace: target.namespace },
       eventTime: new k8s.V1MicroTime(now.getTime()),
       reportingController: FIELD_MANAGER,
       reportingInstance,

@@ -1,0 +1,96 @@
+// Activities on the AivenApplication itself: read it, delete it when expired,
+// and write the outcome of a pass (status, conditions, events).
+import { AivenApplication } from '../src/kube/aivenapp-types';
+import { deleteAivenApp, getAivenApp, patchAivenAppStatus } from '../src/kube/aivenapps';
+import { EventSpec } from '../src/kube/events';
+import { readSecret } from '../src/kube/secrets';
+import { nextStatus } from '../src/kube/status';
+import { baseSecretMetadata } from '../src/handlers/secret-meta';
+import { specHash } from '../src/naming/spec-hash';
+import { secretEntries, specProblems } from '../src/plan';
+import { ActivityDeps } from './deps';
+import { emitEvent } from './events';
+import { withFailures } from './failures';
+import type { AppRef, AppSnapshot, FinishPassInput } from './types';
+
+export function applicationActivities(deps: ActivityDeps) {
+  const now = deps.now ?? (() => new Date());
+  const appEvent = (app: AppRef & { uid: string }, event: EventSpec) =>
+    emitEvent(deps, { apiVersion: 'aiven.nais.io/v1', kind: 'AivenApplication', namespace: app.namespace, name: app.name, uid: app.uid }, event);
+
+  return {
+    async loadApplication(ref: AppRef): Promise<AppSnapshot | null> {
+      return withFailures('getAivenApplication', async () => {
+        const app = await getAivenApp(deps.kube, ref.namespace, ref.name);
+        if (!app || app.metadata.deletionTimestamp) return null;
+        return snapshot(deps, app);
+      });
+    },
+
+    async expireApplication(app: AppRef & { uid: string; expiresAt: string }): Promise<void> {
+      return withFailures('deleteAivenApplication', async () => {
+        const deleted = await deleteAivenApp(deps.kube, app.namespace, app.name, app.uid);
+        if (!deleted) return;
+        deps.log.info({ aiven_application: app.name, team: app.namespace, expires_at: app.expiresAt }, 'deleted expired application');
+        await appEvent(app, { reason: 'Expired', note: `expiresAt ${app.expiresAt} has passed; the AivenApplication was deleted`, action: 'Delete' });
+      });
+    },
+
+    async finishPass({ app, outcome }: FinishPassInput): Promise<void> {
+      return withFailures('updateStatus', async () => {
+        const current = await getAivenApp(deps.kube, app.namespace, app.name);
+        if (!current || current.metadata.uid !== app.uid) return; // deleted or replaced meanwhile
+        const status = nextStatus({ current: current.status, generation: app.generation, specHash: app.specHash, deprecatedSecretName: app.deprecatedSecretName, outcome, now: now() });
+        await patchAivenAppStatus(deps.kube, app.namespace, app.name, status);
+        if (app.deprecatedSecretName) {
+          await appEvent(app, { reason: 'DeprecatedField', note: 'spec.secretName is deprecated', type: 'Warning' });
+        }
+        switch (outcome.kind) {
+          case 'synced': {
+            const secrets = outcome.results.map((r) => r.secretName).join(', ');
+            await appEvent(app, { reason: outcome.syncReason, note: `synchronizing generation ${app.generation}`, action: 'Synchronize' });
+            await appEvent(app, { reason: 'Synchronized', note: `Secrets synchronized: ${secrets || 'none'}`, action: 'Synchronize' });
+            break;
+          }
+          case 'up-to-date':
+            await appEvent(app, { reason: 'UpToDate', note: 'spec hash unchanged and all Secrets exist', action: 'Check' });
+            break;
+          case 'failed':
+            await appEvent(app, { reason: 'SyncFailed', note: `${outcome.reason}: ${outcome.message}`, type: 'Warning', action: 'Synchronize' });
+            break;
+        }
+      });
+    },
+  };
+}
+
+async function snapshot(deps: ActivityDeps, app: AivenApplication): Promise<AppSnapshot> {
+  const spec = app.spec ?? {};
+  const entries = secretEntries(spec);
+  const missingSecrets: string[] = [];
+  for (const entry of entries) {
+    if (entry.secretName && !(await readSecret(deps.kube, app.metadata.namespace, entry.secretName))) missingSecrets.push(entry.secretName);
+  }
+  const meta = baseSecretMetadata({
+    name: app.metadata.name,
+    namespace: app.metadata.namespace,
+    labels: app.metadata.labels,
+    annotations: app.metadata.annotations,
+    spec,
+  });
+  return {
+    namespace: app.metadata.namespace,
+    name: app.metadata.name,
+    uid: app.metadata.uid ?? '',
+    generation: app.metadata.generation ?? 0,
+    specHash: specHash(spec),
+    storedHash: app.status?.synchronizationHash || undefined,
+    expiresAt: spec.expiresAt,
+    protected: spec.protected === true,
+    deprecatedSecretName: Boolean(spec.secretName),
+    entries,
+    missingSecrets,
+    problems: specProblems(spec, entries, deps.projects),
+    secretContext: { labels: meta.labels, annotations: meta.annotations },
+  };
+}

@@ -1,0 +1,36 @@
+// What the activities are built over: injected clients, configuration and
+// shared caches, so tests and the worker wire them the same way.
+import { AivenClient } from '../src/aiven/client';
+import { ServiceInfo } from '../src/aiven/types';
+import { TtlCache } from '../src/cache';
+import { KubeClients } from '../src/kube/clients';
+import { Logger } from '../src/log';
+
+export interface ActivityDeps {
+  kube: KubeClients;
+  aiven: AivenClient;
+  /** Allowed Kafka pools. */
+  projects: string[];
+  mainProject: string;
+  log: Logger;
+  caches: AivenCaches;
+  now?: () => Date;
+}
+
+export interface AivenCaches {
+  /** Project CA per project: stable for years. */
+  projectCa: TtlCache<string>;
+  /** Service info without secrets (components, state) per project/service. */
+  services: TtlCache<ServiceInfo>;
+  /** Which service name a Kafka pool resolved to. */
+  kafkaServiceName: TtlCache<string>;
+}
+
+/** The reference caches addresses for 5 minutes; the CA and the pool's service name change even less. */
+export function createCaches(): AivenCaches {
+  return {
+    projectCa: new TtlCache<string>(60 * 60_000),
+    services: new TtlCache<ServiceInfo>(5 * 60_000),
+    kafkaServiceName: new TtlCache<string>(60 * 60_000),
+  };
+}

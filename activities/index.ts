@@ -1,0 +1,19 @@
+// All activities, built over the injected dependencies.
+import { applicationActivities } from './application';
+import { ActivityDeps } from './deps';
+import { kafkaActivities } from './kafka';
+import { openSearchActivities } from './opensearch';
+import type { AivenatorActivities } from './types';
+import { valkeyActivities } from './valkey';
+
+export function createActivities(deps: ActivityDeps): AivenatorActivities {
+  return {
+    ...applicationActivities(deps),
+    ...kafkaActivities(deps),
+    ...openSearchActivities(deps),
+    ...valkeyActivities(deps),
+  };
+}
+
+export { createCaches } from './deps';
+export type { ActivityDeps } from './deps';

@@ -1,0 +1,107 @@
+// The HTTP server: /v1 (Aiven, with auth, knobs and the request log) and
+// /_fake (control API). Plain node:http; one pipeline per side.
+
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { aivenRoutes, type AivenHandler } from './aiven-api';
+import { controlRoutes, type ControlHandler } from './control-api';
+import { FakeHttpError, authenticationFailed, errorBody } from './errors';
+import { matchRoute, pathSegments, readJson, sendJson, sleep, type Route } from './http-util';
+import type { Knobs } from './knobs';
+import type { RequestLog } from './request-log';
+import type { FakeStore } from './store';
+import type { OperationName } from './types';
+
+export interface FakeAivenServerDeps {
+  store: FakeStore;
+  knobs: Knobs;
+  log: RequestLog;
+  token: string;
+}
+
+function sendError(res: ServerResponse, err: unknown): number {
+  if (err instanceof FakeHttpError) {
+    sendJson(res, err.status, err.body(), err.headers);
+    return err.status;
+  }
+  // A bug in the fake, not an injected fault; the stack holds no request data.
+  process.stderr.write(`fake-aiven: unexpected error: ${err instanceof Error ? err.stack : String(err)}\n`);
+  sendJson(res, 500, errorBody(500, 'Internal server error'));
+  return 500;
+}
+
+function notFoundOrNotAllowed(kind: 'not-found' | 'method-not-allowed'): FakeHttpError {
+  return kind === 'not-found' ? new FakeHttpError(404, 'Not Found') : new FakeHttpError(405, 'Method Not Allowed');
+}
+
+async function handleAiven(
+  deps: FakeAivenServerDeps,
+  routes: Route<AivenHandler>[],
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<void> {
+  const started = Date.now();
+  let operation: OperationName | null = null;
+  let status: number;
+  try {
+    const latency = deps.knobs.latencyMs();
+    if (latency > 0) await sleep(latency);
+    if (req.headers.authorization !== `aivenv1 ${deps.token}`) throw authenticationFailed();
+    const segments = pathSegments(url.pathname);
+    if (segments[0] !== 'v1') throw notFoundOrNotAllowed('not-found');
+    const match = matchRoute(routes, req.method ?? 'GET', segments.slice(1));
+    if (match.kind !== 'found') throw notFoundOrNotAllowed(match.kind);
+    operation = match.route.handler.operation;
+    const { afterFault } = deps.knobs.admit(operation);
+    // Unknown query parameters (e.g. the Go clients' limit=999) are simply never read.
+    const result = await match.route.handler.run({
+      params: match.params,
+      query: url.searchParams,
+      body: () => readJson(req),
+    });
+    if (afterFault) throw afterFault;
+    sendJson(res, 200, result);
+    status = 200;
+  } catch (err) {
+    status = sendError(res, err);
+  }
+  // Only method, path, operation and status: never bodies, headers or query values.
+  deps.log.record({
+    time: new Date(started).toISOString(),
+    method: req.method ?? 'GET',
+    path: url.pathname,
+    operation,
+    status,
+    durationMs: Date.now() - started,
+  });
+}
+
+async function handleControl(
+  routes: Route<ControlHandler>[],
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<void> {
+  try {
+    const segments = pathSegments(url.pathname).slice(1);
+    const match = matchRoute(routes, req.method ?? 'GET', segments);
+    if (match.kind !== 'found') throw notFoundOrNotAllowed(match.kind);
+    const result = await match.route.handler({ params: match.params, query: url.searchParams, body: () => readJson(req) });
+    sendJson(res, 200, result);
+  } catch (err) {
+    sendError(res, err);
+  }
+}
+
+export function createFakeAivenServer(deps: FakeAivenServerDeps): Server {
+  const aiven = aivenRoutes(deps);
+  const control = controlRoutes(deps);
+  return createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://fake-aiven.invalid');
+    const isControl = url.pathname === '/_fake' || url.pathname.startsWith('/_fake/');
+    const done = isControl ? handleControl(control, req, res, url) : handleAiven(deps, aiven, req, res, url);
+    done.catch((err: unknown) => {
+      if (!res.headersSent) sendError(res, err);
+    });
+  });
+}

@@ -1,0 +1,175 @@
+// Types shared by the fake Aiven server and its control client. This module has
+// no runtime code so the client can be imported without pulling in the server.
+
+import type {
+  OpenSearchAclConfig,
+  ServiceComponent,
+  ServiceState,
+  ServiceType,
+  ServiceUser,
+  ValkeyAccessControl,
+} from '../aiven/types';
+
+/** Names of the Aiven operations the fake serves; used by knobs, the request log and counters. */
+export const OPERATION_NAMES = [
+  'listProjects',
+  'getProjectCa',
+  'getService',
+  'createServiceUser',
+  'getServiceUser',
+  'modifyServiceUser',
+  'resetServiceUserCredentials',
+  'deleteServiceUser',
+  'getOpenSearchAcl',
+  'updateOpenSearchAcl',
+  'setOpenSearchAcl',
+] as const;
+export type OperationName = (typeof OPERATION_NAMES)[number];
+
+/** A user placed into a service by a seed or the control API (not through the Aiven API). */
+export interface FakeUserSpec {
+  username: string;
+  /** Defaults to "normal". */
+  type?: 'primary' | 'normal';
+  /** Generated when left out. */
+  password?: string;
+  access_control?: ValkeyAccessControl;
+}
+
+export interface FakeServiceSpec {
+  name: string;
+  type: ServiceType;
+  /** Defaults to RUNNING. */
+  state?: ServiceState;
+  /** Full list of components; when left out they are derived from type, host and ports. */
+  components?: ServiceComponent[];
+  /** Host used for the derived components (default `<service>-<project>.aivencloud.com`). */
+  host?: string;
+  /** Port overrides for derived components, keyed by component name (kafka, schema_registry, ...). */
+  ports?: Record<string, number>;
+  /** Valkey only, derived components only: add a `valkey`/`replica` component. */
+  replica?: boolean;
+  /** Max number of "normal" users in this service; overrides the global knob. null = unlimited. */
+  userLimit?: number | null;
+  /** Add the primary `avnadmin` user (default true), as every real Aiven service has one. */
+  adminUser?: boolean;
+  users?: FakeUserSpec[];
+  /** OpenSearch only: initial ACL config (default `{acls: [], enabled: false}`). */
+  opensearchAcl?: OpenSearchAclConfig;
+}
+
+export interface FakeProjectSpec {
+  name: string;
+  services?: FakeServiceSpec[];
+}
+
+/** Mutable parts of a service (PATCH keeps users and ACLs). */
+export interface FakeServicePatch {
+  state?: ServiceState;
+  components?: ServiceComponent[];
+  userLimit?: number | null;
+}
+
+/** A fault answered for one named operation. */
+export interface OperationFault {
+  /** HTTP status to answer (default 500). */
+  status?: number;
+  /** How many more calls fail; null or left out = until cleared. */
+  remaining?: number | null;
+  /**
+   * "before" (default): fail without touching state. "after": apply the operation,
+   * then answer the error, like a response lost after Aiven committed the change.
+   */
+  phase?: 'before' | 'after';
+  message?: string;
+}
+
+export interface RateLimitKnob {
+  /** Requests allowed per window. */
+  limit: number;
+  windowMs: number;
+}
+
+export interface FakeAivenKnobs {
+  /** Delay added to every /v1 request. */
+  latencyMs: number;
+  /** Fixed-window rate limit over all authenticated /v1 requests; null = off. */
+  rateLimit: RateLimitKnob | null;
+  /** The next K /v1 requests answer 429 regardless of the rate limit. */
+  burst429: number;
+  /** The "try again in Ss" value used by burst429 answers. */
+  burst429RetryAfterSeconds: number;
+  /** Also send a Retry-After header on 429 (Aiven is not documented to send one). */
+  retryAfterHeader: boolean;
+  /** Fraction (0..1) of /v1 requests that answer faultStatus, drawn from a PRNG seeded with faultSeed. */
+  faultFraction: number;
+  faultSeed: number;
+  faultStatus: number;
+  /** Restrict faultFraction to these operations; null = all. */
+  faultOperations: OperationName[] | null;
+  /** Faults for named operations. */
+  operationFaults: Partial<Record<OperationName, OperationFault>>;
+  /** Max "normal" users per service (services may override); null = unlimited. */
+  serviceUserLimit: number | null;
+  /**
+   * 0 (default): a fresh RSA-2048 key per Kafka certificate, as Aiven does. N > 0: reuse
+   * a pool of N keys (certificates stay unique), for benchmarks with many users.
+   */
+  kafkaKeyPoolSize: number;
+}
+
+/** Partial knob update; `operationFaults` merges per operation, a null entry clears it. */
+export type FakeAivenKnobsPatch = Partial<Omit<FakeAivenKnobs, 'operationFaults'>> & {
+  operationFaults?: Partial<Record<OperationName, OperationFault | null>>;
+};
+
+export interface RequestLogEntry {
+  seq: number;
+  /** ISO 8601 time the request arrived. */
+  time: string;
+  method: string;
+  /** Path without the query string. */
+  path: string;
+  /** null when no Aiven route matched. */
+  operation: OperationName | null;
+  status: number;
+  durationMs: number;
+}
+
+export interface RequestCounters {
+  total: number;
+  byOperation: Partial<Record<OperationName, number>>;
+  byStatus: Record<string, number>;
+  byOperationStatus: Partial<Record<OperationName, Record<string, number>>>;
+}
+
+export interface RequestLogSnapshot {
+  entries: RequestLogEntry[];
+  counters: RequestCounters;
+}
+
+export type IssuedSecretKind = 'password' | 'private_key' | 'certificate';
+
+export interface IssuedSecret {
+  kind: IssuedSecretKind;
+  project: string;
+  service: string;
+  username: string;
+  value: string;
+  issuedAt: string;
+}
+
+export interface FakeProjectSummary {
+  name: string;
+  services: { name: string; type: ServiceType; state: ServiceState; users: number }[];
+}
+
+/** Server certificate signed by a project CA, for test servers (e.g. a real Kafka broker). */
+export interface IssuedServerCertificate {
+  certificate: string;
+  /** PKCS#8 PEM. */
+  privateKey: string;
+  ca: string;
+}
+
+export type { ServiceUser };

@@ -36,12 +36,17 @@ export function applicationActivities(deps: ActivityDeps) {
       });
     },
 
-    async finishPass({ app, outcome }: FinishPassInput): Promise<void> {
+    async finishPass({ app, outcome, passStartedAt }: FinishPassInput): Promise<void> {
       return withFailures('updateStatus', async () => {
+        if (outcome.kind !== 'up-to-date') {
+          const seconds = passStartedAt ? (now().getTime() - Date.parse(passStartedAt)) / 1000 : 0;
+          deps.metrics?.passFinished(outcome.kind === 'synced' ? 'RolloutComplete' : 'RolloutFailed', outcome.kind === 'synced' ? outcome.syncReason : outcome.reason, seconds);
+        }
         const current = await getAivenApp(deps.kube, app.namespace, app.name);
         if (!current || current.metadata.uid !== app.uid) return; // deleted or replaced meanwhile
         const status = nextStatus({ current: current.status, generation: app.generation, specHash: app.specHash, deprecatedSecretName: app.deprecatedSecretName, outcome, now: now() });
         await patchAivenAppStatus(deps.kube, app.namespace, app.name, status);
+        deps.metrics?.kubernetesWritten(app.namespace, 'AivenApplication/status');
         if (app.deprecatedSecretName) {
           await appEvent(app, { reason: 'DeprecatedField', note: 'spec.secretName is deprecated', type: 'Warning' });
         }

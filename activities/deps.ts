@@ -5,6 +5,7 @@ import { ServiceInfo } from '../src/aiven/types';
 import { TtlCache } from '../src/cache';
 import { KubeClients } from '../src/kube/clients';
 import { Logger } from '../src/log';
+import { MetricsHooks } from '../src/metrics/hooks';
 
 export interface ActivityDeps {
   kube: KubeClients;
@@ -14,6 +15,7 @@ export interface ActivityDeps {
   mainProject: string;
   log: Logger;
   caches: AivenCaches;
+  metrics?: MetricsHooks;
   now?: () => Date;
 }
 

@@ -8,6 +8,7 @@ import { toTemporalFailure } from '../src/aiven/failure';
 import { InstanceNotFoundError, InstanceNotReadyError } from '../src/kube/aiven-instances';
 import { describeKubeError, isKubeError } from '../src/kube/clients';
 import { SecretNotManagedError } from '../src/kube/secrets';
+import { MetricsHooks } from '../src/metrics/hooks';
 import { FailureTypes } from './types';
 
 /** A spec Aivenator cannot act on: only a change of the application helps. */
@@ -30,6 +31,16 @@ export function toActivityFailure(err: unknown, operation: string): unknown {
     return fail(invalid ? FailureTypes.InvalidSpec : FailureTypes.KubernetesError, describeKubeError(err), invalid);
   }
   return fail('InternalError', err instanceof Error ? err.message : String(err), false);
+}
+
+/** Runs a handler's sync activity: converts its errors and times it. */
+export async function handlerActivity<T>(deps: { metrics?: MetricsHooks }, handler: string, run: () => Promise<T>): Promise<T> {
+  const started = Date.now();
+  try {
+    return await withFailures(`sync${handler[0].toUpperCase()}${handler.slice(1)}`, run);
+  } finally {
+    deps.metrics?.handlerFinished(handler, (Date.now() - started) / 1000);
+  }
 }
 
 /** Runs an activity body, converting its errors. */

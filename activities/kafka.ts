@@ -6,7 +6,7 @@ import { buildKafkaKeyStores, randomStorePassword } from '../src/keystores';
 import { kafkaAddresses, kafkaAnnotations, kafkaSecretData, kafkaServiceCandidates } from '../src/handlers/kafka';
 import { kafkaServiceUserName } from '../src/naming/names';
 import { ActivityDeps } from './deps';
-import { InvalidSpecError, withFailures } from './failures';
+import { InvalidSpecError, handlerActivity } from './failures';
 import { readTargetSecret, writeSecret } from './secret-writer';
 import { getOrCreateUser, projectCa } from './service-users';
 import type { SyncSecretInput, SyncSecretResult } from './types';
@@ -14,7 +14,7 @@ import type { SyncSecretInput, SyncSecretResult } from './types';
 export function kafkaActivities(deps: ActivityDeps) {
   return {
     async syncKafkaSecret(input: SyncSecretInput): Promise<SyncSecretResult> {
-      return withFailures('syncKafka', async () => {
+      return handlerActivity(deps, 'kafka', async () => {
         const pool = input.entry.pool ?? '';
         if (!deps.projects.includes(pool)) throw new InvalidSpecError(`Kafka pool "${pool}" is not allowed`);
         const existing = await readTargetSecret(deps, input);

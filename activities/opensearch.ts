@@ -4,7 +4,7 @@ import { mergeOpenSearchAcl, openSearchAddresses, openSearchAnnotations, openSea
 import { findRunningInstance } from '../src/kube/aiven-instances';
 import { openSearchUserName } from '../src/naming/names';
 import { ActivityDeps } from './deps';
-import { withFailures } from './failures';
+import { handlerActivity } from './failures';
 import { readTargetSecret, writeSecret } from './secret-writer';
 import { getOrCreateUser, projectCa } from './service-users';
 import type { SyncSecretInput, SyncSecretResult } from './types';
@@ -12,7 +12,7 @@ import type { SyncSecretInput, SyncSecretResult } from './types';
 export function openSearchActivities(deps: ActivityDeps) {
   return {
     async syncOpenSearchSecret(input: SyncSecretInput): Promise<SyncSecretResult> {
-      return withFailures('syncOpenSearch', async () => {
+      return handlerActivity(deps, 'opensearch', async () => {
         const { namespace, name, generation } = input.app;
         const { instance = '', access } = input.entry;
         const project = deps.mainProject;

@@ -45,19 +45,26 @@ export async function writeSecret(
   const { namespace } = input.app;
   const name = input.entry.secretName;
   const data = { ...commonSecretData(deps.now?.() ?? new Date(), mainProjectCa), ...handlerData };
-  const secretWrite = await applySecret(
-    deps.kube,
-    {
-      namespace,
-      name,
-      labels: input.secretContext.labels,
-      annotations: { ...input.secretContext.annotations, ...handlerAnnotations },
-      finalizers: [FINALIZER],
-      data,
-    },
-    existing,
-    isManagedSecret,
-  );
+  let secretWrite: SecretWrite['secretWrite'];
+  try {
+    secretWrite = await applySecret(
+      deps.kube,
+      {
+        namespace,
+        name,
+        labels: input.secretContext.labels,
+        annotations: { ...input.secretContext.annotations, ...handlerAnnotations },
+        finalizers: [FINALIZER],
+        data,
+      },
+      existing,
+      isManagedSecret,
+    );
+  } catch (err) {
+    deps.metrics?.kubernetesNotWritten(namespace, 'Secret');
+    throw err;
+  }
+  deps.metrics?.kubernetesWritten(namespace, 'Secret');
   await emitEvent(
     deps,
     { apiVersion: 'v1', kind: 'Secret', namespace, name },

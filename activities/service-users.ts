@@ -20,6 +20,7 @@ export async function getOrCreateUser(
   try {
     const user = await deps.aiven.createServiceUser(project, service, { username, ...(accessControl ? { access_control: accessControl } : {}) });
     deps.log.info({ project, service, username }, 'created service user');
+    deps.metrics?.serviceUserCreated(project, service);
     return { user, created: true };
   } catch (err) {
     if (!isAlreadyExists(err)) throw err;

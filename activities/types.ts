@@ -72,6 +72,8 @@ export type PassOutcome =
 export interface FinishPassInput {
   app: AppRef & { uid: string; generation: number; specHash: string; deprecatedSecretName: boolean };
   outcome: PassOutcome;
+  /** When the pass began (workflow time), for the processing-time metric. */
+  passStartedAt?: string;
 }
 
 export interface AivenatorActivities {

@@ -5,7 +5,7 @@ import { accessControlEquals, valkeyAccessControl, valkeyAddresses, valkeyAnnota
 import { findRunningInstance } from '../src/kube/aiven-instances';
 import { valkeyUserName } from '../src/naming/names';
 import { ActivityDeps } from './deps';
-import { withFailures } from './failures';
+import { handlerActivity } from './failures';
 import { readTargetSecret, writeSecret } from './secret-writer';
 import { getOrCreateUser, projectCa } from './service-users';
 import type { SyncSecretInput, SyncSecretResult } from './types';
@@ -13,7 +13,7 @@ import type { SyncSecretInput, SyncSecretResult } from './types';
 export function valkeyActivities(deps: ActivityDeps) {
   return {
     async syncValkeySecret(input: SyncSecretInput): Promise<SyncSecretResult> {
-      return withFailures('syncValkey', async () => {
+      return handlerActivity(deps, 'valkey', async () => {
         const { namespace, name, generation } = input.app;
         const { instance = '', access } = input.entry;
         const project = deps.mainProject;
@@ -27,6 +27,7 @@ export function valkeyActivities(deps: ActivityDeps) {
         if (!created && !accessControlEquals(user.access_control, wanted)) {
           await deps.aiven.modifyServiceUser(project, serviceName, username, { operation: 'set-access-control', access_control: wanted });
           deps.log.info({ project, service: serviceName, username }, 'updated service user access control');
+          deps.metrics?.serviceUserUpdated(project, serviceName);
         }
         const data = valkeySecretData(instance, user, addresses);
         const write = await writeSecret(deps, input, existing, valkeyAnnotations(instance, serviceName, username, project), data, ca);

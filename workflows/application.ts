@@ -102,6 +102,7 @@ type PassNext = 'ended' | { wakeAt?: number };
 
 async function runPass(state: ActorState): Promise<PassNext> {
   state.passes++;
+  const passStartedAt = now();
   const ref: AppRef = { namespace: state.namespace, name: state.name };
   let app: AppSnapshot | null;
   try {
@@ -130,7 +131,7 @@ async function runPass(state: ActorState): Promise<PassNext> {
   const { outcome, failure } = await synchronise(state, app);
   try {
     const finishApp = { ...ref, uid: app.uid, generation: app.generation, specHash: app.specHash, deprecatedSecretName: app.deprecatedSecretName };
-    await step(state, 'write status', () => activities.finishPass({ app: finishApp, outcome }));
+    await step(state, 'write status', () => activities.finishPass({ app: finishApp, outcome, passStartedAt }));
   } catch (err) {
     return afterFailure(state, classifyFailure(err, 'WriteStatus'), app);
   }

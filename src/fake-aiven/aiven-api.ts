@@ -40,7 +40,7 @@ function checkCanCreate(deps: AivenApiDeps, service: ServiceRecord, username: st
   // Duplicates have answered 409 since Nov 2020; clients match "already exists" in the message.
   // A create still generating keys counts as existing, so concurrent creates answer 409.
   if (service.users.has(username) || service.pendingUsers.has(username)) {
-    throw conflict(`Service user ${username} exists`);
+    throw conflict(`Service user ${username} already exists`);
   }
   const limit = deps.knobs.serviceUserLimit(service.userLimit);
   if (limit === null) return;

@@ -5,8 +5,6 @@ import { FakeHttpError, badRequest } from './errors';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
-export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-
 /** Reads the body as JSON; an empty body is undefined. */
 export async function readJson(req: IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = [];

@@ -5,6 +5,7 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { createActivities, createCaches } from '../../activities';
 import type { ActivityDeps } from '../../activities';
+import type { AivenatorActivities } from '../../activities/types';
 import { AivenClient } from '../../src/aiven/client';
 import { AppController } from '../../src/controller/controller';
 import { AppSignaler } from '../../src/controller/signaler';
@@ -27,6 +28,8 @@ export interface StartOptions {
   namespace: string;
   startController?: boolean;
   projects?: string[];
+  /** Lets a test observe or alter the activities the worker runs. */
+  wrapActivities?: (activities: AivenatorActivities) => AivenatorActivities;
 }
 
 let runtimeInstalled = false;
@@ -57,7 +60,7 @@ export async function startAivenator(opts: StartOptions): Promise<AivenatorUnder
     connection: nativeConnection,
     namespace: w.temporal.namespace,
     taskQueue,
-    activities: createActivities(deps),
+    activities: (opts.wrapActivities ?? ((a) => a))(createActivities(deps)),
     workflowBundle: { codePath: w.workflowBundlePath },
     shutdownGraceTime: '1s',
   });

@@ -9,6 +9,8 @@ import { FINALIZER } from '../../../src/handlers/secret-meta';
 import { specHash } from '../../../src/naming/spec-hash';
 import { AivenatorUnderTest, eventually, fakeAiven, startAivenator } from '../../env/aivenator';
 import { freshNamespace, world } from '../../env/world';
+import { appWorkflowId } from '../../../workflows/ids';
+import { historyText } from '../../env/history';
 import { appEvents, createApp, createInstance, decoded, getApp, secretOrUndefined } from './fixtures';
 
 const KAFKA_KEYS = [
@@ -137,6 +139,19 @@ describe('an application with every kind of service converges', () => {
     expect(ca.verify(cert)).toBe(true);
   });
 
+  it('keeps every credential the fake issued out of the workflow history', async () => {
+    const history = await aivenator.client.workflow.getHandle(appWorkflowId(namespace, 'myapp')).fetchHistory();
+    const text = historyText(history);
+    // The history really describes the pass: user and Secret names are there.
+    expect(text).toContain('app-valkey-sessions');
+    const issued = await fakeAiven().listIssuedSecrets();
+    expect(issued.filter((s) => s.kind === 'password').length).toBeGreaterThanOrEqual(4);
+    expect(issued.some((s) => s.kind === 'private_key')).toBe(true);
+    // A JSON payload escapes a PEM's newlines, so its body lines are searched too.
+    const leaks = issued.filter((s) => text.includes(s.value) || text.includes(pemBody(s.value)));
+    expect(leaks.map((s) => `${s.kind} of ${s.username}`)).toEqual([]);
+  });
+
   it('records events for the application and its Secrets', async () => {
     const reasons = (await appEvents(namespace, 'myapp')).map((e) => e.reason);
     expect(reasons).toEqual(expect.arrayContaining(['HashChanged', 'Synchronized']));
@@ -144,3 +159,9 @@ describe('an application with every kind of service converges', () => {
     expect(secretReasons).toContain('SecretCreated');
   });
 });
+
+/** One 64-character base64 line from inside a PEM (unique enough), or the value itself. */
+function pemBody(value: string): string {
+  const lines = value.split('\n').filter((l) => l && !l.startsWith('-----'));
+  return lines.length > 2 ? lines[1] : value;
+}

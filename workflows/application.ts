@@ -37,6 +37,8 @@ export interface ApplicationWorkflowInput extends AppRef {
   state?: ActorState;
   pendingPass?: boolean;
   wakeAt?: number;
+  /** Continue-as-new past this many history events (default MAX_HISTORY_EVENTS). */
+  historyLimit?: number;
 }
 
 export const changedSignal = wf.defineSignal<[ChangeNotice]>('changed');
@@ -91,9 +93,9 @@ export async function aivenApplicationWorkflow(input: ApplicationWorkflowInput):
     wakeAt = next.wakeAt;
     state.nextPassAt = wakeAt === undefined ? undefined : new Date(wakeAt).toISOString();
     const info = wf.workflowInfo();
-    if (info.continueAsNewSuggested || info.historyLength > MAX_HISTORY_EVENTS) {
+    if (info.continueAsNewSuggested || info.historyLength > (input.historyLimit ?? MAX_HISTORY_EVENTS)) {
       await wf.condition(wf.allHandlersFinished);
-      await wf.continueAsNew<typeof aivenApplicationWorkflow>({ namespace: state.namespace, name: state.name, state, pendingPass: pending, wakeAt });
+      await wf.continueAsNew<typeof aivenApplicationWorkflow>({ ...input, state, pendingPass: pending, wakeAt });
     }
   }
 }

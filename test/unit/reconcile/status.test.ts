@@ -1,0 +1,38 @@
+import { nextStatus, rfc3339, setCondition } from '../../../src/kube/status';
+
+const now = new Date('2026-11-27T10:11:12.345Z');
+
+describe('status as the reference writes it', () => {
+  it('sets hash, state, generations, time and the three success conditions on a sync', () => {
+    const status = nextStatus({ current: undefined, generation: 3, specHash: 'abc', deprecatedSecretName: false, now, outcome: { kind: 'synced', syncReason: 'HashChanged', results: [] } });
+    expect(status).toMatchObject({ synchronizationHash: 'abc', synchronizationState: 'RolloutComplete', synchronizedGeneration: 3, observedGeneration: 3, synchronizationTime: '2026-11-27T10:11:12Z' });
+    expect(status.conditions?.map((c) => [c.type, c.status])).toEqual([['Succeeded', 'True'], ['AivenFailure', 'False'], ['LocalFailure', 'False']]);
+  });
+
+  it('a failure replaces the condition of its type, removes Succeeded and keeps the last synced hash', () => {
+    const synced = nextStatus({ current: undefined, generation: 1, specHash: 'abc', deprecatedSecretName: false, now, outcome: { kind: 'synced', syncReason: 'HashChanged', results: [] } });
+    const failed = nextStatus({ current: synced, generation: 2, specHash: 'def', deprecatedSecretName: false, now, outcome: { kind: 'failed', conditionType: 'AivenFailure', reason: 'CreateServiceUser', message: 'boom', transient: true } });
+    expect(failed.synchronizationHash).toBeUndefined(); // a merge patch leaves the stored hash as it was
+    expect(failed.synchronizationState).toBe('RolloutFailed');
+    expect(failed.observedGeneration).toBe(2);
+    const byType = Object.fromEntries(failed.conditions!.map((c) => [c.type, c]));
+    expect(byType.Succeeded).toBeUndefined();
+    expect(byType.AivenFailure).toMatchObject({ status: 'True', reason: 'CreateServiceUser', message: 'boom (will retry)' });
+    expect(byType.LocalFailure.status).toBe('False');
+  });
+
+  it('marks a deprecated top-level secretName', () => {
+    const status = nextStatus({ current: undefined, generation: 1, specHash: 'abc', deprecatedSecretName: true, now, outcome: { kind: 'up-to-date' } });
+    expect(status.conditions).toEqual([expect.objectContaining({ type: 'Deprecated', status: 'True', reason: 'DeprecatedField' })]);
+    expect(status.synchronizationState).toBeUndefined();
+  });
+
+  it('setCondition keeps Succeeded when a False failure condition is set', () => {
+    const conditions = setCondition([{ type: 'Succeeded', status: 'True' }], { type: 'LocalFailure', status: 'False' });
+    expect(conditions.map((c) => c.type)).toEqual(['Succeeded', 'LocalFailure']);
+  });
+
+  it('formats time like Go time.RFC3339', () => {
+    expect(rfc3339(now)).toBe('2026-11-27T10:11:12Z');
+  });
+});

@@ -3,11 +3,13 @@
 // credentials never leave it.
 import { isNotFound } from '../src/aiven/errors';
 import { buildKafkaKeyStores, randomStorePassword } from '../src/keystores';
-import { kafkaAddresses, kafkaAnnotations, kafkaSecretData, kafkaServiceCandidates } from '../src/handlers/kafka';
+import { KafkaAddresses, kafkaAddresses, kafkaAnnotations, kafkaSecretData, kafkaServiceCandidates } from '../src/handlers/kafka';
+import { ServiceUser } from '../src/aiven/types';
+import * as k8s from '@kubernetes/client-node';
 import { kafkaServiceUserName } from '../src/naming/names';
 import { ActivityDeps } from './deps';
 import { InvalidSpecError, handlerActivity } from './failures';
-import { readTargetSecret, writeSecret } from './secret-writer';
+import { SecretWrite, readTargetSecret, writeSecret } from './secret-writer';
 import { getOrCreateUser, projectCa } from './service-users';
 import type { SyncSecretInput, SyncSecretResult } from './types';
 
@@ -18,35 +20,51 @@ export function kafkaActivities(deps: ActivityDeps) {
         const pool = input.entry.pool ?? '';
         if (!deps.projects.includes(pool)) throw new InvalidSpecError(`Kafka pool "${pool}" is not allowed`);
         const existing = await readTargetSecret(deps, input);
-        const serviceName = await kafkaServiceName(deps, pool);
-        const [service, poolCa, mainCa] = await Promise.all([
-          deps.caches.services.get(`${pool}/${serviceName}`, () => deps.aiven.getService(pool, serviceName)),
-          projectCa(deps, pool),
-          projectCa(deps, deps.mainProject),
-        ]);
-        const addresses = kafkaAddresses(service);
+        const shared = await kafkaPool(deps, pool);
         const username = kafkaServiceUserName(input.app.namespace, input.app.name, input.app.generation);
-        const { user, created } = await getOrCreateUser(deps, pool, serviceName, username);
-
-        const password = randomStorePassword();
-        let stores;
+        const { user, created } = await getOrCreateUser(deps, pool, shared.serviceName, username);
         try {
-          stores = buildKafkaKeyStores({ certPem: user.access_cert ?? '', keyPem: user.access_key ?? '', caPem: poolCa, password });
+          const write = await writeKafkaSecret(deps, input, existing, shared, user);
+          return { secretName: input.entry.secretName, service: 'kafka', serviceName: shared.serviceName, project: pool, username, userCreated: created, ...write };
         } catch (err) {
-          // As the reference: a user whose stores cannot be built is not left behind.
-          if (created) await deps.aiven.deleteServiceUser(pool, serviceName, username).catch(() => undefined);
+          // As the reference: a new user whose Secret cannot be built or written is not left behind.
+          if (created) await deps.aiven.deleteServiceUser(pool, shared.serviceName, username).catch(() => undefined);
           throw err;
         }
-        const data = kafkaSecretData({ user, addresses, caPem: poolCa, credStorePassword: password, ...stores, now: deps.now?.() ?? new Date() });
-        const write = await writeSecret(deps, input, existing, kafkaAnnotations(username, pool), data, mainCa);
-        return { secretName: input.entry.secretName, service: 'kafka', serviceName, project: pool, username, userCreated: created, ...write };
       });
     },
   };
 }
 
+/** What every Kafka Secret of a pool shares: the service, its addresses and the CAs. */
+export interface KafkaPool {
+  pool: string;
+  serviceName: string;
+  addresses: KafkaAddresses;
+  poolCa: string;
+  mainCa: string;
+}
+
+export async function kafkaPool(deps: ActivityDeps, pool: string): Promise<KafkaPool> {
+  const serviceName = await kafkaServiceName(deps, pool);
+  const [service, poolCa, mainCa] = await Promise.all([
+    deps.caches.services.get(`${pool}/${serviceName}`, () => deps.aiven.getService(pool, serviceName)),
+    projectCa(deps, pool),
+    projectCa(deps, deps.mainProject),
+  ]);
+  return { pool, serviceName, addresses: kafkaAddresses(service), poolCa, mainCa };
+}
+
+/** Builds fresh key stores for the user's certificate and writes the whole Kafka Secret. */
+export async function writeKafkaSecret(deps: ActivityDeps, input: SyncSecretInput, existing: k8s.V1Secret | null, pool: KafkaPool, user: ServiceUser): Promise<SecretWrite> {
+  const password = randomStorePassword();
+  const stores = buildKafkaKeyStores({ certPem: user.access_cert ?? '', keyPem: user.access_key ?? '', caPem: pool.poolCa, password });
+  const data = kafkaSecretData({ user, addresses: pool.addresses, caPem: pool.poolCa, credStorePassword: password, ...stores, now: deps.now?.() ?? new Date() });
+  return writeSecret(deps, input, existing, kafkaAnnotations(user.username, pool.pool), data, pool.mainCa);
+}
+
 /** The pool's Kafka service is `kafka` or, in older projects, `<pool>-kafka`. */
-function kafkaServiceName(deps: ActivityDeps, pool: string): Promise<string> {
+export function kafkaServiceName(deps: ActivityDeps, pool: string): Promise<string> {
   return deps.caches.kafkaServiceName.get(pool, async () => {
     const candidates = kafkaServiceCandidates(pool);
     for (const name of candidates) {

@@ -1,0 +1,47 @@
+// Boundary types of the credential-health activities (drift and Kafka
+// certificate renewal): names and times only.
+import type { AppRef, SecretEntry, SyncSecretInput } from './types';
+
+export type DriftKind = 'SecretMissing' | 'KeysMissing' | 'AnnotationMissing' | 'UserMissing';
+
+export interface DriftFinding {
+  secretName: string;
+  kind: DriftKind;
+  /** What drifted, by name: missing key names or the missing user. */
+  detail: string;
+}
+
+export interface RenewalTarget {
+  secretName: string;
+  project: string;
+  serviceName: string;
+  username: string;
+}
+
+export interface CredentialCheckInput {
+  app: AppRef & { uid: string };
+  entries: SecretEntry[];
+}
+
+export interface CredentialReport {
+  findings: DriftFinding[];
+  renewals: RenewalTarget[];
+  /** Earliest not-after of the application's Kafka client certificates (RFC 3339). */
+  earliestCertExpiry?: string;
+}
+
+export interface RenewalInput extends SyncSecretInput {
+  username: string;
+}
+
+export interface RenewalResult {
+  secretName: string;
+  username: string;
+  acknowledged: boolean;
+  certNotAfter?: string;
+}
+
+export interface CredentialHealthActivities {
+  checkCredentials(input: CredentialCheckInput): Promise<CredentialReport>;
+  renewKafkaCertificate(input: RenewalInput): Promise<RenewalResult>;
+}

@@ -10,12 +10,12 @@ const REDACT = [
   'data', '*.data', 'stringData', '*.stringData', 'authorization', '*.authorization', 'headers', '*.headers',
 ];
 
-export function createLogger(opts: { level?: string; component?: string } = {}): Logger {
+export function createLogger(opts: { level?: string; component?: string; destination?: pino.DestinationStream } = {}): Logger {
   return pino({
     level: opts.level ?? process.env.AIVENATOR_LOG_LEVEL ?? 'info',
     base: { component: opts.component ?? 'aivenator' },
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: { paths: REDACT, censor: '[redacted]' },
     formatters: { level: (label) => ({ level: label }) },
-  });
+  }, opts.destination);
 }

@@ -27,7 +27,8 @@ export interface AivenClientOptions {
   timeoutMs?: number;
   userAgent?: string;
   /** Called once per request, for metrics. Exceptions from it are ignored. */
-  onResponse?: (op: AivenOperation, status: number | 'network', ms: number) => void;
+  /** Called after every call; `project` is the project in the path, when there is one. */
+  onResponse?: (op: AivenOperation, status: number | 'network', ms: number, project?: string) => void;
 }
 
 export interface AivenProject {
@@ -193,10 +194,10 @@ export class AivenClient {
     try {
       res = await this.http.request<unknown>({ method, url, data: opts.data, params: opts.query });
     } catch (err) {
-      this.report(op, 'network', started);
+      this.report(op, 'network', started, url);
       throw networkError(op, err instanceof AxiosError ? err.code : undefined);
     }
-    this.report(op, res.status, started);
+    this.report(op, res.status, started, url);
 
     const body = parseBody(res.data);
     const retryAfter = headerString(res.headers['retry-after']);
@@ -212,10 +213,11 @@ export class AivenClient {
     return body;
   }
 
-  private report(op: AivenOperation, status: number | 'network', started: number): void {
+  private report(op: AivenOperation, status: number | 'network', started: number, url: string): void {
     if (!this.onResponse) return;
     try {
-      this.onResponse(op, status, performance.now() - started);
+      const project = /^\/?(?:v1\/)?project\/([^/?]+)/.exec(url)?.[1];
+      this.onResponse(op, status, performance.now() - started, project === undefined ? undefined : decodeURIComponent(project));
     } catch {
       // Metrics must never break an Aiven call.
     }

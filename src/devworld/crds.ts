@@ -3,7 +3,9 @@ import * as k8s from '@kubernetes/client-node';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-export const CRD_DIR = path.resolve(__dirname, '..', '..', 'deploy', 'crds');
+/** deploy/crds of the checkout, from the sources (src/devworld) or the compiled output (dist/src/devworld). */
+export const CRD_DIR = [path.resolve(__dirname, '..', '..', 'deploy', 'crds'), path.resolve(__dirname, '..', '..', '..', 'deploy', 'crds')].find((d) => fs.existsSync(d))
+  ?? path.resolve(__dirname, '..', '..', 'deploy', 'crds');
 
 export async function installCrds(kc: k8s.KubeConfig, dir = CRD_DIR): Promise<string[]> {
   const api = kc.makeApiClient(k8s.ApiextensionsV1Api);

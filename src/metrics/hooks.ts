@@ -12,6 +12,21 @@ export interface MetricsHooks {
   kubernetesWritten(namespace: string, resourceType: string): void;
   kubernetesNotWritten(namespace: string, resourceType: string): void;
   kubernetesDeleted(namespace: string, resourceType: string): void;
+  /** A failed pass will run again by itself (a transient failure): the reference's "requeued". */
+  passRequeued?(state: 'RolloutComplete' | 'RolloutFailed'): void;
+  /** The janitor's census of managed Secrets (reference `secrets_managed`). */
+  secretsManaged?(counts: SecretsManagedCounts): void;
+  /** A janitor sweep was skipped because a list call failed (scope app | namespace | cluster; what could not be listed). */
+  janitorSweepSkipped?(scope: string, list: string): void;
+  /** Earliest not-after of an application's Kafka client certificates, in Unix seconds, so alerts fire long before expiry. */
+  certificateExpiry?(namespace: string, app: string, unixSeconds: number): void;
+}
+
+/** States of `aivenator_secrets_managed`, as the reference names them. */
+export interface SecretsManagedCounts {
+  in_use: number;
+  protected: number;
+  'protected-with-time-limit': number;
 }
 
 export const noopMetrics: MetricsHooks = {

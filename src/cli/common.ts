@@ -1,0 +1,133 @@
+// What every CLI command shares: exit codes, errors, output, and connections
+// to Temporal and Kubernetes from flags and the usual environment variables.
+import * as k8s from '@kubernetes/client-node';
+import type { Client, Connection } from '@temporalio/client';
+import { Config, ConfigError, loadConfig } from '../config';
+import { connectClient } from '../runtime/temporal';
+
+/** The reference's exit codes, used by the long-running commands too. */
+export const ExitCode = {
+  Ok: 0,
+  /** The controller could not start or its watch failed for good. */
+  Controller: 1,
+  /** The controller failed (watch could not start), or a tool found a problem (replay mismatch). */
+  Failure: 1,
+  /** Bad configuration or usage. */
+  Config: 2,
+  /** A runtime failure: Temporal or Kubernetes unreachable, the worker crashed. */
+  Runtime: 3,
+  /** The Aiven token was refused or could not be checked. */
+  Credentials: 4,
+} as const;
+
+export class CliError extends Error {
+  override name = 'CliError';
+  constructor(message: string, readonly exitCode: number = ExitCode.Failure) {
+    super(message);
+  }
+}
+
+/** Where a command writes: stdout for results, stderr for progress and diagnostics. */
+export interface Io {
+  out(text: string): void;
+  err(text: string): void;
+  /** True when stderr is a terminal (progress lines may be rewritten in place). */
+  interactive: boolean;
+}
+
+export const processIo: Io = {
+  out: (text) => void process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
+  err: (text) => void process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
+  interactive: Boolean(process.stderr.isTTY),
+};
+
+export type OutputFormat = 'table' | 'json';
+
+export function outputFormat(value: string | undefined): OutputFormat {
+  if (value === undefined || value === 'table' || value === 'text' || value === 'wide') return 'table';
+  if (value === 'json') return 'json';
+  throw new CliError(`--output must be table or json, not "${value}"`, ExitCode.Config);
+}
+
+export function json(value: unknown): string {
+  return JSON.stringify(value, null, 2);
+}
+
+/** Options every command that talks to Temporal or Kubernetes accepts. */
+export interface ConnectionFlags {
+  address?: string;
+  namespace?: string;
+  kubeconfig?: string;
+  context?: string;
+}
+
+/** Configuration for the tools: the environment without a required Aiven token, overridden by flags. */
+export function toolConfig(flags: ConnectionFlags, env: NodeJS.ProcessEnv = process.env): Config {
+  let config: Config;
+  try {
+    config = loadConfig(env, { requireToken: false });
+  } catch (err) {
+    if (err instanceof ConfigError) throw new CliError(err.message, ExitCode.Config);
+    throw err;
+  }
+  return {
+    ...config,
+    temporal: {
+      ...config.temporal,
+      address: flags.address ?? config.temporal.address,
+      namespace: flags.namespace ?? config.temporal.namespace,
+    },
+  };
+}
+
+export const DEFAULT_TEMPORAL_ADDRESS = '127.0.0.1:7233';
+
+export async function temporalClient(config: Config): Promise<{ client: Client; connection: Connection; address: string }> {
+  const address = config.temporal.address ?? DEFAULT_TEMPORAL_ADDRESS;
+  try {
+    const { client, connection } = await connectClient(config, address);
+    return { client, connection, address };
+  } catch (err) {
+    throw new CliError(
+      `cannot reach Temporal at ${address} (namespace ${config.temporal.namespace}): ${err instanceof Error ? err.message : String(err)}; set TEMPORAL_ADDRESS or --address`,
+      ExitCode.Runtime,
+    );
+  }
+}
+
+/** KUBECONFIG, ~/.kube/config or the in-cluster service account, as kubectl finds them; --kubeconfig wins. */
+export function kubeConfig(flags: Pick<ConnectionFlags, 'kubeconfig' | 'context'> = {}): k8s.KubeConfig {
+  const kc = new k8s.KubeConfig();
+  try {
+    if (flags.kubeconfig) kc.loadFromFile(flags.kubeconfig);
+    else kc.loadFromDefault();
+    if (flags.context) kc.setCurrentContext(flags.context);
+  } catch (err) {
+    throw new CliError(`cannot load a kubeconfig: ${err instanceof Error ? err.message : String(err)}`, ExitCode.Config);
+  }
+  if (!kc.getCurrentCluster()) throw new CliError('no Kubernetes cluster configured: set KUBECONFIG or --kubeconfig', ExitCode.Config);
+  return kc;
+}
+
+/** `<namespace>/<name>`, as the workflow ids and `kubectl -n ns get aivenapp name` name an application. */
+export function parseAppRef(text: string): { namespace: string; name: string } {
+  const m = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)\/([a-z0-9]([-.a-z0-9]*[a-z0-9])?)$/.exec(text);
+  if (!m) throw new CliError(`expected <namespace>/<application>, not "${text}"`, ExitCode.Config);
+  return { namespace: m[1], name: m[3] };
+}
+
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** "3s", "5m", "2h", "4d" since `iso`, as kubectl shows ages. */
+export function age(iso: string | undefined, now = Date.now()): string {
+  if (!iso) return '-';
+  const ms = now - Date.parse(iso);
+  if (!Number.isFinite(ms)) return '-';
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 120) return `${s}s`;
+  if (s < 7200) return `${Math.round(s / 60)}m`;
+  if (s < 172800) return `${Math.round(s / 3600)}h`;
+  return `${Math.round(s / 86400)}d`;
+}

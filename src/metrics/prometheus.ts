@@ -1,0 +1,258 @@
+// Aivenator's Prometheus metrics: the reference's names and labels (prefix
+// `aivenator_`, aivenator-behaviour.md §6), with its bugs fixed:
+// - service_users_count has a `service` label, so OpenSearch and Valkey counts no
+//   longer overwrite the Kafka count of the same project;
+// - service_users_updated is registered (and counted when a Valkey ACL is set again);
+// - kubernetes_resources_not_written counts failed writes only;
+// - secrets_managed has real protected counts (set by the janitor through
+//   `secretsManaged`).
+// The created/deleted/updated user counters carry `service` as well as `pool`.
+import * as k8s from '@kubernetes/client-node';
+import * as client from 'prom-client';
+import type { AivenOperation } from '../aiven/errors';
+import type { MetricsHooks, SecretsManagedCounts } from './hooks';
+
+export const METRIC_PREFIX = 'aivenator_';
+
+/** The reference's processing-time buckets: 1, 3, …, 39 seconds. */
+export const PROCESSING_BUCKETS = client.linearBuckets(1, 2, 20);
+const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+export type UsernameConvention = 'dot' | 'underscore' | 'other';
+
+/** The reference's classes of user names: Kafka users have underscores, old ones dots. */
+export function usernameConvention(username: string): UsernameConvention {
+  if (username.includes('.')) return 'dot';
+  if (username.includes('_')) return 'underscore';
+  return 'other';
+}
+
+export interface AivenatorMetricsOptions {
+  registry?: client.Registry;
+  /** Node.js process metrics (process_*, nodejs_*); default true. */
+  defaultMetrics?: boolean;
+  /**
+   * Lists the user names of a service, for service_users_count. Without it the
+   * gauge stays empty. The worker passes the Aiven client's getService.
+   */
+  listServiceUsers?: (project: string, service: string) => Promise<string[]>;
+  /** How often every known service's user count is refreshed; the reference's 5 minutes. */
+  userCountIntervalMs?: number;
+  /** Delay after a create or delete before that service is counted again (coalesces bursts). */
+  userCountDebounceMs?: number;
+}
+
+export class AivenatorMetrics implements MetricsHooks {
+  readonly registry: client.Registry;
+  readonly processed: client.Counter<'synchronization_state'>;
+  readonly requeued: client.Counter<'synchronization_state'>;
+  readonly processingTime: client.Histogram<'synchronization_state'>;
+  readonly handlerTime: client.Histogram<'handler'>;
+  readonly processingReason: client.Counter<'processing_reason'>;
+  readonly usersCreated: client.Counter<'pool' | 'service'>;
+  readonly usersDeleted: client.Counter<'pool' | 'service'>;
+  readonly usersUpdated: client.Counter<'pool' | 'service'>;
+  readonly usersCount: client.Gauge<'pool' | 'service' | 'username_convention'>;
+  readonly aivenLatency: client.Histogram<'operation' | 'status' | 'pool'>;
+  readonly written: client.Counter<'namespace' | 'resource_type'>;
+  readonly notWritten: client.Counter<'namespace' | 'resource_type'>;
+  readonly deleted: client.Counter<'namespace' | 'resource_type'>;
+  readonly kubernetesLatency: client.Histogram<'operation'>;
+  readonly secretsManagedGauge: client.Gauge<'state'>;
+  readonly janitorSkipped: client.Counter<'scope' | 'list'>;
+  readonly certificateExpiryGauge: client.Gauge<'namespace' | 'app'>;
+
+  private readonly knownServices = new Set<string>();
+  private readonly pendingCounts = new Map<string, NodeJS.Timeout>();
+  private interval?: NodeJS.Timeout;
+
+  constructor(private readonly opts: AivenatorMetricsOptions = {}) {
+    const registers = [(this.registry = opts.registry ?? new client.Registry())];
+    const name = (n: string) => `${METRIC_PREFIX}${n}`;
+    this.processed = new client.Counter({ name: name('aiven_applications_processed'), help: 'Reconcile passes that did work, by outcome', labelNames: ['synchronization_state'], registers });
+    this.requeued = new client.Counter({ name: name('aiven_applications_requeued'), help: 'Failed passes the actor will run again by itself', labelNames: ['synchronization_state'], registers });
+    this.processingTime = new client.Histogram({
+      name: name('aiven_application_processing_time_seconds'), help: 'Duration of reconcile passes that did work', labelNames: ['synchronization_state'], buckets: PROCESSING_BUCKETS, registers,
+    });
+    this.handlerTime = new client.Histogram({
+      name: name('aiven_handler_processing_time_seconds'), help: 'Duration of one handler (kafka, opensearch, valkey) syncing one Secret', labelNames: ['handler'], buckets: PROCESSING_BUCKETS, registers,
+    });
+    this.processingReason = new client.Counter({ name: name('processing_reason'), help: 'Why passes synchronised (HashChanged, MissingSecret) or why they failed', labelNames: ['processing_reason'], registers });
+    this.usersCreated = new client.Counter({ name: name('service_users_created'), help: 'Aiven service users created', labelNames: ['pool', 'service'], registers });
+    this.usersDeleted = new client.Counter({ name: name('service_users_deleted'), help: 'Aiven service users deleted', labelNames: ['pool', 'service'], registers });
+    this.usersUpdated = new client.Counter({ name: name('service_users_updated'), help: 'Aiven service users whose access control was set again', labelNames: ['pool', 'service'], registers });
+    this.usersCount = new client.Gauge({
+      name: name('service_users_count'), help: 'Service users per Aiven service (Aiven allows 50 by default)', labelNames: ['pool', 'service', 'username_convention'], registers,
+    });
+    this.aivenLatency = new client.Histogram({
+      name: name('aiven_latency'), help: 'Aiven API call latency in seconds', labelNames: ['operation', 'status', 'pool'], buckets: LATENCY_BUCKETS, registers,
+    });
+    this.written = new client.Counter({ name: name('kubernetes_resources_written'), help: 'Kubernetes objects written', labelNames: ['namespace', 'resource_type'], registers });
+    this.notWritten = new client.Counter({ name: name('kubernetes_resources_not_written'), help: 'Kubernetes writes that failed', labelNames: ['namespace', 'resource_type'], registers });
+    this.deleted = new client.Counter({ name: name('kubernetes_resources_deleted'), help: 'Kubernetes objects deleted', labelNames: ['namespace', 'resource_type'], registers });
+    this.kubernetesLatency = new client.Histogram({
+      name: name('kubernetes_latency'), help: 'Kubernetes API call latency in seconds', labelNames: ['operation'], buckets: LATENCY_BUCKETS, registers,
+    });
+    this.secretsManagedGauge = new client.Gauge({ name: name('secrets_managed'), help: 'Managed Secrets by state, as the janitor last counted them', labelNames: ['state'], registers });
+    this.janitorSkipped = new client.Counter({ name: name('janitor_sweeps_skipped'), help: 'Janitor sweeps that deleted nothing because a list call failed', labelNames: ['scope', 'list'], registers });
+    this.certificateExpiryGauge = new client.Gauge({
+      name: name('kafka_certificate_expiry_timestamp_seconds'), help: "Earliest not-after of an application's Kafka client certificates (Unix seconds)", labelNames: ['namespace', 'app'], registers,
+    });
+    if (opts.defaultMetrics !== false) client.collectDefaultMetrics({ register: this.registry });
+  }
+
+  // --- MetricsHooks -------------------------------------------------------
+
+  passFinished(state: 'RolloutComplete' | 'RolloutFailed', reason: string, seconds: number): void {
+    this.processed.inc({ synchronization_state: state });
+    this.processingTime.observe({ synchronization_state: state }, Math.max(0, seconds));
+    if (reason) this.processingReason.inc({ processing_reason: reason });
+  }
+
+  passRequeued(state: 'RolloutComplete' | 'RolloutFailed'): void {
+    this.requeued.inc({ synchronization_state: state });
+  }
+
+  handlerFinished(handler: string, seconds: number): void {
+    this.handlerTime.observe({ handler }, Math.max(0, seconds));
+  }
+
+  serviceUserCreated(project: string, service: string): void {
+    this.usersCreated.inc({ pool: project, service });
+    this.scheduleUserCount(project, service);
+  }
+
+  serviceUserDeleted(project: string, service: string): void {
+    this.usersDeleted.inc({ pool: project, service });
+    this.scheduleUserCount(project, service);
+  }
+
+  serviceUserUpdated(project: string, service: string): void {
+    this.usersUpdated.inc({ pool: project, service });
+  }
+
+  kubernetesWritten(namespace: string, resourceType: string): void {
+    this.written.inc({ namespace, resource_type: resourceType });
+  }
+
+  kubernetesNotWritten(namespace: string, resourceType: string): void {
+    this.notWritten.inc({ namespace, resource_type: resourceType });
+  }
+
+  kubernetesDeleted(namespace: string, resourceType: string): void {
+    this.deleted.inc({ namespace, resource_type: resourceType });
+  }
+
+  secretsManaged(counts: SecretsManagedCounts): void {
+    for (const [state, n] of Object.entries(counts)) this.secretsManagedGauge.set({ state }, n);
+  }
+
+  janitorSweepSkipped(scope: string, list: string): void {
+    this.janitorSkipped.inc({ scope, list });
+  }
+
+  certificateExpiry(namespace: string, app: string, unixSeconds: number): void {
+    this.certificateExpiryGauge.set({ namespace, app }, unixSeconds);
+  }
+
+  // --- Aiven and Kubernetes calls -----------------------------------------
+
+  /** For AivenClient's `onResponse`: one observation per request. `project` when the client passes it. */
+  readonly onAivenResponse = (op: AivenOperation, status: number | 'network', ms: number, project?: string): void => {
+    this.aivenLatency.observe({ operation: op, status: String(status), pool: project ?? '' }, ms / 1000);
+  };
+
+  /**
+   * Times every API call made through clients this KubeConfig creates
+   * (`kc.makeApiClient`), as kubernetes_latency{operation="<verb> <resource>"}.
+   * Watches (informers) do not go through it. Returns the same KubeConfig.
+   */
+  instrumentKubeConfig(kc: k8s.KubeConfig): k8s.KubeConfig {
+    const http = new k8s.IsomorphicFetchHttpLibrary();
+    const observe = (operation: string, started: number) => this.kubernetesLatency.observe({ operation }, (performance.now() - started) / 1000);
+    const timed = k8s.wrapHttpLibrary({
+      async send(request) {
+        const started = performance.now();
+        try {
+          return await http.send(request).toPromise();
+        } finally {
+          observe(kubeOperation(request.getHttpMethod().toString(), request.getUrl()), started);
+        }
+      },
+    });
+    kc.makeApiClient = <T>(apiClientType: new (config: k8s.Configuration) => T): T => {
+      const cluster = kc.getCurrentCluster();
+      if (!cluster) throw new Error('No active cluster!');
+      return new apiClientType(k8s.createConfiguration({
+        baseServer: new k8s.ServerConfiguration(cluster.server, {}),
+        authMethods: { default: kc },
+        httpApi: timed,
+      }));
+    };
+    return kc;
+  }
+
+  // --- service_users_count --------------------------------------------------
+
+  /** Starts the periodic recount of every service seen so far. */
+  start(): void {
+    if (this.interval || !this.opts.listServiceUsers) return;
+    this.interval = setInterval(() => {
+      for (const key of this.knownServices) void this.countUsers(key);
+    }, this.opts.userCountIntervalMs ?? 5 * 60_000);
+    this.interval.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.interval);
+    this.interval = undefined;
+    for (const timer of this.pendingCounts.values()) clearTimeout(timer);
+    this.pendingCounts.clear();
+  }
+
+  /** Counts one service's users now (also for services never written to by this process). */
+  async countUsers(key: string): Promise<void> {
+    const list = this.opts.listServiceUsers;
+    if (!list) return;
+    const [project, service] = key.split('/');
+    this.knownServices.add(key);
+    let users: string[];
+    try {
+      users = await list(project, service);
+    } catch {
+      return; // Counted again on the next interval.
+    }
+    const counts: Record<UsernameConvention, number> = { dot: 0, underscore: 0, other: 0 };
+    for (const user of users) counts[usernameConvention(user)]++;
+    for (const [convention, n] of Object.entries(counts)) this.usersCount.set({ pool: project, service, username_convention: convention }, n);
+  }
+
+  private scheduleUserCount(project: string, service: string): void {
+    if (!this.opts.listServiceUsers) return;
+    const key = `${project}/${service}`;
+    this.knownServices.add(key);
+    if (this.pendingCounts.has(key)) return;
+    const timer = setTimeout(() => {
+      this.pendingCounts.delete(key);
+      void this.countUsers(key);
+    }, this.opts.userCountDebounceMs ?? 2000);
+    timer.unref();
+    this.pendingCounts.set(key, timer);
+  }
+}
+
+/**
+ * `<verb> <resource>` of a Kubernetes API URL, e.g. `get secrets`,
+ * `patch aivenapplications/status`, `list aivenapplications`, `create events`.
+ * Names and namespaces are left out so the label stays low-cardinality.
+ */
+export function kubeOperation(method: string, url: string): string {
+  const path = new URL(url, 'http://x').pathname.split('/').filter(Boolean);
+  // /api/v1/... or /apis/<group>/<version>/...
+  let rest = path[0] === 'api' ? path.slice(2) : path.slice(3);
+  if (rest[0] === 'namespaces' && rest.length >= 3) rest = rest.slice(2);
+  const [resource = 'unknown', name, sub] = rest;
+  const what = sub ? `${resource}/${sub}` : resource;
+  const verbs: Record<string, string> = { GET: name ? 'get' : 'list', POST: 'create', PUT: 'update', PATCH: 'patch', DELETE: name ? 'delete' : 'deletecollection' };
+  return `${verbs[method.toUpperCase()] ?? method.toLowerCase()} ${what}`;
+}

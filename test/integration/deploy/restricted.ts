@@ -1,0 +1,119 @@
+// Aivenator under the shipped RBAC: the manifests in deploy/ applied to the
+// test world as they are, and the worker and the controller each run with a
+// token of their own ServiceAccount (TokenRequest), through the same
+// startWorker/startController the CLI uses.
+import * as k8s from '@kubernetes/client-node';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { loadConfig } from '../../../src/config';
+import { kubeConfigFor } from '../../../src/devworld/kube-apiserver';
+import { createLogger } from '../../../src/log';
+import { AivenatorMetrics } from '../../../src/metrics/prometheus';
+import { OpsServer, startOpsServer } from '../../../src/metrics/server';
+import { RunningService, startController, startWorker } from '../../../src/runtime/services';
+import { adminKubeConfig, world } from '../../env/world';
+
+export const DEPLOY_DIR = path.resolve(__dirname, '..', '..', '..', 'deploy');
+export const RBAC_FILES = ['namespace.yaml', 'serviceaccounts.yaml', 'rbac/controller-clusterrole.yaml', 'rbac/worker-clusterrole.yaml', 'rbac/clusterrolebindings.yaml'];
+
+export function loadManifests(file: string): k8s.KubernetesObject[] {
+  return (k8s.loadAllYaml(fs.readFileSync(path.join(DEPLOY_DIR, file), 'utf8')) as k8s.KubernetesObject[]).filter(Boolean);
+}
+
+/** kubectl apply of the RBAC manifests, as they are (create, or replace what exists). */
+export async function applyRbac(): Promise<void> {
+  const client = k8s.KubernetesObjectApi.makeApiClient(adminKubeConfig());
+  for (const file of RBAC_FILES) {
+    for (const obj of loadManifests(file)) {
+      try {
+        await client.create(obj);
+      } catch (err) {
+        if (!(err instanceof k8s.ApiException && err.code === 409)) throw err;
+        const existing = await client.read(obj as k8s.KubernetesObject & { metadata: { name: string } });
+        await client.replace({ ...obj, metadata: { ...obj.metadata, resourceVersion: existing.metadata?.resourceVersion } });
+      }
+    }
+  }
+}
+
+/** A token of a ServiceAccount the manifests define (the TokenRequest API, as the kubelet gets one). */
+export async function serviceAccountToken(namespace: string, name: string): Promise<string> {
+  const core = adminKubeConfig().makeApiClient(k8s.CoreV1Api);
+  const request = await core.createNamespacedServiceAccountToken({ namespace, name, body: { spec: { audiences: [], expirationSeconds: 3600 } } });
+  return request.status!.token;
+}
+
+export interface RestrictedAivenator {
+  taskQueue: string;
+  workerKc: k8s.KubeConfig;
+  controllerKc: k8s.KubeConfig;
+  metrics: AivenatorMetrics;
+  ops: OpsServer;
+  /** Every log line either component wrote (JSON). */
+  logs: string[];
+  stop(): Promise<void>;
+}
+
+let runtimeInstalled = false;
+
+export async function startRestrictedAivenator(namespace: string): Promise<RestrictedAivenator> {
+  const w = world();
+  if (!runtimeInstalled) {
+    try {
+      Runtime.install({ logger: new DefaultLogger('WARN') });
+    } catch {
+      // Installed by an earlier test file in this process.
+    }
+    runtimeInstalled = true;
+  }
+  const [controllerToken, workerToken] = await Promise.all([serviceAccountToken('aivenator', 'aivenator-controller'), serviceAccountToken('aivenator', 'aivenator-worker')]);
+  const taskQueue = `aivenator-rbac-${namespace}`;
+  const config = loadConfig({
+    AIVENATOR_AIVEN_TOKEN: w.aiven.token,
+    AIVENATOR_AIVEN_URL: w.aiven.url,
+    AIVENATOR_PROJECTS: w.aiven.projects.join(' '),
+    AIVENATOR_MAIN_PROJECT: w.aiven.mainProject,
+    AIVENATOR_TASK_QUEUE: taskQueue,
+    AIVENATOR_METRICS_ADDRESS: '127.0.0.1:0',
+    TEMPORAL_ADDRESS: w.temporal.address,
+    TEMPORAL_NAMESPACE: w.temporal.namespace,
+  });
+  const logs: string[] = [];
+  const log = createLogger({ level: 'info', component: 'rbac-test', destination: { write: (line: string) => void logs.push(line) } });
+  const metrics = new AivenatorMetrics({ defaultMetrics: false });
+  const ops = await startOpsServer({ address: config.metricsAddress, registry: metrics.registry });
+  const workerKc = metrics.instrumentKubeConfig(kubeConfigFor(w.kube.server, workerToken));
+  const controllerKc = kubeConfigFor(w.kube.server, controllerToken);
+  const base = { config, log, temporalAddress: w.temporal.address, metrics, onAivenResponse: metrics.onAivenResponse, workflowBundlePath: w.workflowBundlePath };
+  const services: RunningService[] = [];
+  try {
+    const worker = await startWorker({ ...base, kc: workerKc });
+    services.push(worker);
+    ops.setReadiness('worker', () => worker.worker.getState() === 'RUNNING');
+    const controller = await startController({ ...base, kc: controllerKc }, { namespace });
+    services.push(controller);
+    ops.setReadiness('controller', () => controller.controller.isSynced());
+  } catch (err) {
+    for (const s of services.reverse()) await s.stop().catch(() => undefined);
+    await ops.close();
+    throw err;
+  }
+  return {
+    taskQueue,
+    workerKc,
+    controllerKc,
+    metrics,
+    ops,
+    logs,
+    async stop() {
+      for (const s of services.reverse()) await s.stop().catch(() => undefined);
+      await ops.close();
+    },
+  };
+}
+
+/** Log lines that say the API server refused a call. */
+export function forbidden(logs: string[]): string[] {
+  return logs.filter((line) => /\b403\b|forbidden/i.test(line));
+}

@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # Builds the real servers the tests run against (Temporal dev server, etcd,
-# kube-apiserver) from their Go modules and caches them by version outside the
-# checkout. Builds only what is missing. Prints the directory of each tool.
+# kube-apiserver) from their Go modules, and fetches Apache Kafka's jars from
+# Maven Central, caching them by version outside the checkout. Builds only what
+# is missing. Prints the directory of each tool.
 set -euo pipefail
 
 TEMPORAL_VERSION=1.5.1
 ETCD_VERSION=3.6.16
 KUBE_VERSION=1.34.4
+# Apache Kafka (broker and Java client jars, org.apache.kafka:kafka_2.13 and its
+# runtime dependencies). 3.9 is the last line that still speaks every protocol
+# version older clients (kafkajs) use; 4.0 removed several.
+KAFKA_VERSION=3.9.2
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 tools_dir=${AIVENATOR_TOOLS_DIR:-$HOME/.cache/aivenator/tools}
@@ -14,10 +19,10 @@ mkdir -p "$tools_dir"
 
 command -v go >/dev/null || { echo "tools.sh: Go (1.24+) is needed to build the test servers" >&2; exit 1; }
 
-# build NAME DIR BINARY COMMAND...: runs COMMAND unless DIR/BINARY exists.
+# build NAME DIR FILE COMMAND...: runs COMMAND unless DIR/FILE exists.
 build() {
   local name=$1 dir=$2 binary=$3; shift 3
-  if [ -x "$dir/$binary" ]; then
+  if [ -e "$dir/$binary" ]; then
     echo "tools: $name cached in $dir"
     return
   fi
@@ -26,7 +31,7 @@ build() {
   rm -rf "$tmp" && mkdir -p "$tmp"
   OUT="$tmp" "$@"
   rm -rf "$dir" && mv "$tmp" "$dir"
-  echo "tools: built $name in $((SECONDS - start))s, $(du -sh "$dir/$binary" | cut -f1)"
+  echo "tools: built $name in $((SECONDS - start))s, $(du -sh "$dir" | cut -f1)"
 }
 
 build_temporal() {
@@ -46,16 +51,54 @@ build_kube_apiserver() {
     -o "$OUT/kube-apiserver" k8s.io/kubernetes/cmd/kube-apiserver)
 }
 
+# Kafka from Maven Central only: the jars test/tools/kafka/pom.xml lists, copied
+# by Maven (its local repository, ~/.m2, keeps the downloads).
+build_kafka() {
+  # (Maven 3.8 prints colour resets even in batch mode; sed drops them.)
+  mvn -q -B -f "$repo/test/tools/kafka/pom.xml" -Dkafka.version="$KAFKA_VERSION" \
+    dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$OUT/libs" 2>&1 \
+    | sed -e 's/\x1b\[[0-9;]*m//g' -e '/^$/d'
+}
+
+# The broker's allow-list principal builder, compiled against those jars.
+build_kafka_plugin() {
+  javac -nowarn -d "$OUT" -cp "$kafka_dir/libs/*" $kafka_plugin_sources
+}
+
 build "temporal $TEMPORAL_VERSION" "$tools_dir/temporal-$TEMPORAL_VERSION" temporal build_temporal
 build "etcd $ETCD_VERSION" "$tools_dir/etcd-$ETCD_VERSION" etcd build_etcd
 build "kube-apiserver $KUBE_VERSION" "$tools_dir/kube-apiserver-$KUBE_VERSION" kube-apiserver build_kube_apiserver
+
+# The Kafka broker (AIVENATOR_TEST_KAFKA=0 skips it, and the tests that need it).
+kafka_json=""
+if [ "${AIVENATOR_TEST_KAFKA:-1}" != "0" ]; then
+  for cmd in java javac mvn; do
+    command -v $cmd >/dev/null || { echo "tools.sh: $cmd (Java 17+, Maven) is needed for the Kafka broker; AIVENATOR_TEST_KAFKA=0 skips it" >&2; exit 1; }
+  done
+  # Keyed by version and by the pom, so a changed dependency list is fetched again.
+  kafka_dir="$tools_dir/kafka-$KAFKA_VERSION-$(sha256sum "$repo/test/tools/kafka/pom.xml" | cut -c1-8)"
+  kafka_plugin_sources=$(find "$repo/test/tools/kafka/src" -name '*.java' | sort)
+  kafka_plugin_hash=$(cat $kafka_plugin_sources | sha256sum | cut -c1-12)
+  kafka_plugin_dir="$tools_dir/kafka-plugin-$KAFKA_VERSION-$kafka_plugin_hash"
+  build "kafka $KAFKA_VERSION" "$kafka_dir" "libs/kafka_2.13-$KAFKA_VERSION.jar" build_kafka
+  build "kafka allow-list plugin" "$kafka_plugin_dir" aivenator/testkafka/AllowListPrincipalBuilder.class build_kafka_plugin
+  kafka_json=",
+  \"kafkaVersion\": \"$KAFKA_VERSION\",
+  \"kafkaLibs\": \"$kafka_dir/libs\",
+  \"kafkaPlugin\": \"$kafka_plugin_dir\""
+fi
+
+# Redis comes from Debian (.ci/run installs it); the harness finds it on PATH.
+if [ "${AIVENATOR_TEST_REDIS:-1}" != "0" ] && ! command -v redis-server >/dev/null && [ ! -x /usr/bin/redis-server ]; then
+  echo "tools: redis-server is missing: install it with 'apt-get install -y redis-server' (or set AIVENATOR_TEST_REDIS=0)" >&2
+fi
 
 # The harness reads this file to find the binaries.
 cat > "$tools_dir/versions.json" <<JSON
 {
   "temporal": "$tools_dir/temporal-$TEMPORAL_VERSION/temporal",
   "etcd": "$tools_dir/etcd-$ETCD_VERSION/etcd",
-  "kubeApiserver": "$tools_dir/kube-apiserver-$KUBE_VERSION/kube-apiserver"
+  "kubeApiserver": "$tools_dir/kube-apiserver-$KUBE_VERSION/kube-apiserver"$kafka_json
 }
 JSON
 echo "tools: ready in $tools_dir"

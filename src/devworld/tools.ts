@@ -7,6 +7,11 @@ export interface ToolPaths {
   temporal: string;
   etcd: string;
   kubeApiserver: string;
+  /** Apache Kafka's version and jars (a directory), fetched from Maven Central. */
+  kafkaVersion?: string;
+  kafkaLibs?: string;
+  /** The compiled test/tools/kafka principal builder (a class directory). */
+  kafkaPlugin?: string;
 }
 
 export function toolsDir(): string {
@@ -20,6 +25,7 @@ export function findTools(): ToolPaths {
   }
   const tools = JSON.parse(fs.readFileSync(manifest, 'utf8')) as ToolPaths;
   for (const [name, file] of Object.entries(tools)) {
+    if (name === 'kafkaVersion') continue;
     if (!fs.existsSync(file)) throw new Error(`${name} binary ${file} is missing; run 'bash scripts/tools.sh'`);
   }
   return tools;

@@ -6,6 +6,7 @@ import { Knobs } from './knobs';
 import { KeySource } from './pki';
 import { RequestLog } from './request-log';
 import { createFakeAivenServer } from './server';
+import type { StoreMirror } from './mirror';
 import { FakeStore } from './store';
 import type { FakeAivenKnobsPatch, FakeProjectSpec } from './types';
 import { defaultWorld } from './world';
@@ -34,6 +35,11 @@ export interface RunningFakeAiven {
   port: number;
   token: string;
   control: FakeAivenControl;
+  /**
+   * Lets a real server follow the users of some services (see mirror.ts): the
+   * mirror syncs now and after every change, before the change is answered.
+   */
+  addMirror(mirror: StoreMirror): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -60,16 +66,23 @@ export async function startFakeAiven(options: FakeAivenOptions = {}): Promise<Ru
     port,
     token,
     control: new FakeAivenControl(url),
-    close: () =>
-      new Promise<void>((resolve, reject) => {
+    addMirror: (mirror) => store.addMirror(mirror),
+    close: async () => {
+      await new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));
         // Keep-alive connections would otherwise hold close() open.
         server.closeAllConnections();
-      }),
+      });
+      await store.closeMirrors();
+    },
   };
 }
 
 export { FakeAivenControl, FakeAivenControlError } from './control-client';
+export { pointsAt } from './mirror';
+export type { MirroredService, MirroredUser, StoreMirror } from './mirror';
+export { RedisMirror, RespClient, redisAclRules } from './redis-mirror';
+export type { RedisMirrorOptions } from './redis-mirror';
 export { defaultWorld, defaultComponents, openSearchServiceName, valkeyServiceName } from './world';
 export type { DefaultWorldOptions, ComponentOptions } from './world';
 export { OPERATION_NAMES } from './types';

@@ -59,6 +59,8 @@ async function handleAiven(
       query: url.searchParams,
       body: () => readJson(req),
     });
+    // Users may have changed: real servers mirroring them follow before the answer.
+    if (req.method !== 'GET') await deps.store.changed();
     if (afterFault) throw afterFault;
     sendJson(res, 200, result);
     status = 200;
@@ -77,6 +79,7 @@ async function handleAiven(
 }
 
 async function handleControl(
+  store: FakeStore,
   routes: Route<ControlHandler>[],
   req: IncomingMessage,
   res: ServerResponse,
@@ -87,6 +90,7 @@ async function handleControl(
     const match = matchRoute(routes, req.method ?? 'GET', segments);
     if (match.kind !== 'found') throw notFoundOrNotAllowed(match.kind);
     const result = await match.route.handler({ params: match.params, query: url.searchParams, body: () => readJson(req) });
+    if (req.method !== 'GET') await store.changed();
     sendJson(res, 200, result);
   } catch (err) {
     sendError(res, err);
@@ -99,7 +103,7 @@ export function createFakeAivenServer(deps: FakeAivenServerDeps): Server {
   return createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://fake-aiven.invalid');
     const isControl = url.pathname === '/_fake' || url.pathname.startsWith('/_fake/');
-    const done = isControl ? handleControl(control, req, res, url) : handleAiven(deps, aiven, req, res, url);
+    const done = isControl ? handleControl(deps.store, control, req, res, url) : handleAiven(deps, aiven, req, res, url);
     done.catch((err: unknown) => {
       if (!res.headersSent) sendError(res, err);
     });

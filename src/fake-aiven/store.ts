@@ -5,6 +5,7 @@ import type { OpenSearchAclConfig, ServiceComponent, ServiceState, ServiceType }
 import { newUserRecord, type CredentialContext, type UserRecord } from './credentials';
 import { notFound } from './errors';
 import { SecretLedger } from './ledger';
+import type { MirroredUser, StoreMirror } from './mirror';
 import { KeySource, createProjectCa, rfc3339, type ProjectCa } from './pki';
 import type { FakeProjectSpec, FakeProjectSummary, FakeServicePatch, FakeServiceSpec, FakeUserSpec } from './types';
 import { defaultComponents } from './world';
@@ -32,9 +33,16 @@ export interface ProjectRecord {
   services: Map<string, ServiceRecord>;
 }
 
+interface AttachedMirror {
+  mirror: StoreMirror;
+  /** The last sync; the next one runs after it, so syncs never overlap. */
+  last: Promise<void>;
+}
+
 export class FakeStore {
   readonly ledger = new SecretLedger();
   private readonly projects = new Map<string, ProjectRecord>();
+  private readonly mirrors: AttachedMirror[] = [];
 
   constructor(private readonly keySource: KeySource = new KeySource()) {}
 
@@ -114,6 +122,63 @@ export class FakeStore {
   deleteService(projectName: string, serviceName: string): void {
     this.requireService(projectName, serviceName);
     this.requireProject(projectName).services.delete(serviceName);
+  }
+
+  /** Attaches a mirror and brings it in step with the current users. */
+  async addMirror(mirror: StoreMirror): Promise<void> {
+    const attached: AttachedMirror = { mirror, last: Promise.resolve() };
+    this.mirrors.push(attached);
+    await this.syncMirror(attached, true);
+  }
+
+  /**
+   * The hook for every change to users or services (create, modify, reset,
+   * delete, service and project changes): the server calls it after each request
+   * that may have changed the store, before answering. Each mirror then syncs
+   * from the store as it is when its turn comes. A failing mirror is reported on
+   * stderr; the Aiven answer stays as it was.
+   */
+  async changed(): Promise<void> {
+    if (this.mirrors.length === 0) return;
+    await Promise.all(this.mirrors.map((m) => this.syncMirror(m, false)));
+  }
+
+  async closeMirrors(): Promise<void> {
+    const attached = this.mirrors.splice(0);
+    for (const m of attached) {
+      await m.last;
+      await m.mirror.close?.().catch(() => undefined);
+    }
+  }
+
+  private syncMirror(attached: AttachedMirror, rethrow: boolean): Promise<void> {
+    const run = attached.last.then(() => attached.mirror.sync(this.mirroredUsers(attached.mirror)));
+    attached.last = run.catch((err: unknown) => {
+      process.stderr.write(`fake-aiven: mirror ${attached.mirror.name} failed to sync: ${err instanceof Error ? err.message : String(err)}\n`);
+    });
+    return rethrow ? run : attached.last;
+  }
+
+  private mirroredUsers(mirror: StoreMirror): MirroredUser[] {
+    const users: MirroredUser[] = [];
+    for (const project of this.projects.values()) {
+      for (const service of project.services.values()) {
+        if (!mirror.follows({ project: project.name, name: service.name, type: service.type, components: service.components })) continue;
+        for (const u of service.users.values()) {
+          users.push({
+            project: project.name,
+            service: service.name,
+            serviceType: service.type,
+            username: u.username,
+            type: u.type,
+            password: u.password,
+            certificate: u.kafka?.certificate,
+            accessControl: u.accessControl === undefined ? undefined : structuredClone(u.accessControl),
+          });
+        }
+      }
+    }
+    return users;
   }
 
   summaries(): FakeProjectSummary[] {

@@ -21,5 +21,7 @@ export default async function globalSetup(): Promise<void> {
   const file = path.join(world.info.dir, 'world.json');
   fs.writeFileSync(file, JSON.stringify(info, null, 2));
   process.env[WORLD_ENV] = file;
-  process.stdout.write(`\ntest world up in ${Date.now() - started} ms (${world.info.dir})\n`);
+  const { kafka, redis } = world.info;
+  const extras = [kafka && `kafka ${kafka.version} in ${kafka.startupMs} ms`, redis && `redis ${redis.version} in ${redis.startupMs} ms`].filter(Boolean);
+  process.stdout.write(`\ntest world up in ${Date.now() - started} ms${extras.length ? ` (${extras.join(', ')})` : ''} (${world.info.dir})\n`);
 }

@@ -41,6 +41,7 @@ export function applicationActivities(deps: ActivityDeps) {
         if (outcome.kind !== 'up-to-date') {
           const seconds = passStartedAt ? (now().getTime() - Date.parse(passStartedAt)) / 1000 : 0;
           deps.metrics?.passFinished(outcome.kind === 'synced' ? 'RolloutComplete' : 'RolloutFailed', outcome.kind === 'synced' ? outcome.syncReason : outcome.reason, seconds);
+          if (outcome.kind === 'failed' && outcome.transient) deps.metrics?.passRequeued?.('RolloutFailed');
         }
         const current = await getAivenApp(deps.kube, app.namespace, app.name);
         if (!current || current.metadata.uid !== app.uid) return; // deleted or replaced meanwhile

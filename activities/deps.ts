@@ -1,7 +1,7 @@
 // What the activities are built over: injected clients, configuration and
 // shared caches, so tests and the worker wire them the same way.
 import { AivenClient } from '../src/aiven/client';
-import { ServiceInfo } from '../src/aiven/types';
+import { ServiceInfo, ServiceUser } from '../src/aiven/types';
 import { TtlCache } from '../src/cache';
 import { KubeClients } from '../src/kube/clients';
 import { Logger } from '../src/log';
@@ -17,6 +17,8 @@ export interface ActivityDeps {
   caches: AivenCaches;
   metrics?: MetricsHooks;
   now?: () => Date;
+  /** How long a user replaced in a Secret that kept its name lives on (default 1 h); see activities/finalizer.ts. */
+  replacedUserGraceMs?: number;
 }
 
 export interface AivenCaches {
@@ -26,11 +28,16 @@ export interface AivenCaches {
   services: TtlCache<ServiceInfo>;
   /** Which service name a Kafka pool resolved to. */
   kafkaServiceName: TtlCache<string>;
+  /** Users of a service for drift checks: one read per service per interval, shared by all applications. */
+  serviceUsers: TtlCache<ServiceUser[]>;
 }
 
 /** The reference caches addresses for 5 minutes; the CA and the pool's service name change even less. */
-export function createCaches(): AivenCaches {
+export function createCaches(opts: { driftIntervalMs?: number } = {}): AivenCaches {
+  // Fresh enough that a user deleted behind our back is seen within one drift interval.
+  const serviceUsersTtlMs = Math.min(Math.max((opts.driftIntervalMs ?? 3_600_000) / 2, 1000), 5 * 60_000);
   return {
+    serviceUsers: new TtlCache<ServiceUser[]>(serviceUsersTtlMs),
     projectCa: new TtlCache<string>(60 * 60_000),
     services: new TtlCache<ServiceInfo>(5 * 60_000),
     kafkaServiceName: new TtlCache<string>(60 * 60_000),

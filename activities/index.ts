@@ -1,6 +1,8 @@
 // All activities, built over the injected dependencies.
 import { applicationActivities } from './application';
 import { ActivityDeps } from './deps';
+import { finalizerActivities } from './finalizer';
+import { janitorActivities } from './janitor';
 import { kafkaActivities } from './kafka';
 import { openSearchActivities } from './opensearch';
 import type { AivenatorActivities } from './types';
@@ -12,6 +14,8 @@ export function createActivities(deps: ActivityDeps): AivenatorActivities {
     ...kafkaActivities(deps),
     ...openSearchActivities(deps),
     ...valkeyActivities(deps),
+    ...finalizerActivities(deps),
+    ...janitorActivities(deps),
   };
 }
 

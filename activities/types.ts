@@ -83,6 +83,16 @@ export interface AivenatorActivities {
   syncOpenSearchSecret(input: SyncSecretInput): Promise<SyncSecretResult>;
   syncValkeySecret(input: SyncSecretInput): Promise<SyncSecretResult>;
   finishPass(input: FinishPassInput): Promise<void>;
+  // Secret lifecycle (issue 4): see activities/finalizer.ts and activities/janitor.ts.
+  planSecretCleanup(secret: SecretRef): Promise<SecretCleanupPlan>;
+  findServiceUserReferences(input: UserReferencesInput): Promise<Record<string, string>>;
+  removeOpenSearchAclEntry(user: ServiceUserRef): Promise<'removed' | 'absent'>;
+  deleteAivenServiceUser(input: DeleteUserInput): Promise<'deleted' | 'absent'>;
+  removeSecretFinalizer(secret: SecretRef): Promise<'removed' | 'absent' | 'gone'>;
+  recordSecretEvent(input: SecretEventInput): Promise<void>;
+  readSecretServiceUsers(input: { namespace: string; secretNames: string[] }): Promise<CapturedSecretUsers>;
+  findFailedSyncUser(input: FailedSyncInput): Promise<ServiceUserRef | null>;
+  janitorSweep(input: JanitorSweepInput): Promise<JanitorSweepResult>;
 }
 
 /** ApplicationFailure types the activities throw; the workflow decides on them. */
@@ -98,3 +108,102 @@ export const FailureTypes = {
   AivenNotFound: 'AivenNotFound',
   AivenAlreadyExists: 'AivenAlreadyExists',
 } as const;
+
+// ---------------------------------------------------------------------------
+// Secret lifecycle (issue 4): the Secret finalizer, compensation, the janitor
+// ---------------------------------------------------------------------------
+
+/** A Secret as one object: the uid tells it from a later Secret of the same name. */
+export interface SecretRef {
+  namespace: string;
+  name: string;
+  uid: string;
+}
+
+/** An Aiven service user that a Secret points at or a pass created. */
+export interface ServiceUserRef {
+  handler: ServiceKind;
+  project: string;
+  /** Kafka Secrets do not record the service: it is resolved from the pool (= project) as the sync does. */
+  service?: string;
+  username: string;
+}
+
+export interface SecretCleanupPlan {
+  /**
+   * terminating: clean up; gone: the Secret (of this uid) no longer exists;
+   * finalizer-absent: our finalizer is already off; not-terminating: nobody deleted it (never clean up).
+   */
+  status: 'terminating' | 'gone' | 'finalizer-absent' | 'not-terminating';
+  secret: SecretRef;
+  /** The Secret's `app` label. */
+  app?: string;
+  users: ServiceUserRef[];
+  /** Annotations that make cleanup impossible, e.g. a Kafka user without its pool. */
+  problems: string[];
+  /** serviceUserKey → "<namespace>/<name>" of another live managed Secret pointing at the same user. */
+  referencedBy: Record<string, string>;
+}
+
+export interface UserReferencesInput {
+  users: ServiceUserRef[];
+  /** The Secret being finalized, which does not count. */
+  exclude?: SecretRef;
+}
+
+/** Where an event about a deleted user goes (the Secret or the AivenApplication). */
+export interface EventRegarding {
+  apiVersion: string;
+  kind: string;
+  namespace: string;
+  name: string;
+  uid?: string;
+}
+
+export interface DeleteUserInput {
+  user: ServiceUserRef;
+  /** Why, for the log and the event (e.g. "Secret ns/x deleted"). */
+  reason: string;
+  regarding?: EventRegarding;
+}
+
+export interface SecretEventInput {
+  secret: SecretRef;
+  reason: string;
+  note: string;
+  type?: 'Normal' | 'Warning';
+}
+
+export interface CapturedSecretUsers {
+  /** Secret name → users its annotations name, for the Secrets that exist. */
+  users: Record<string, ServiceUserRef[]>;
+  /** How long a user replaced in a Secret that kept its name lives on, so running pods can roll over. */
+  replacedUserGraceMs: number;
+}
+
+/** An entry whose sync failed, with the generation the pass ran for (user names derive from it). */
+export interface FailedSyncInput {
+  app: AppRef & { generation: number };
+  entry: SecretEntry;
+}
+
+export interface JanitorSweepInput {
+  /** One namespace (the controller's scope); all namespaces when absent. */
+  namespace?: string;
+  /** The per-application pass: only this application's Secrets (label app=<name>) in its namespace. */
+  app?: AppRef & { uid?: string };
+}
+
+export interface JanitorSweepResult {
+  scope: 'app' | 'namespace' | 'cluster';
+  /** Set when a list call failed: nothing was deleted. */
+  skipped?: string;
+  considered: number;
+  /** "<namespace>/<name>" of deleted Secrets (at most 50; see deletedCount). */
+  deleted: string[];
+  deletedCount: number;
+  /** Deletes that failed (logged; tried again by the next sweep). */
+  failed: number;
+  terminating: number;
+  kept: { in_use: number; protected: number; 'protected-with-time-limit': number };
+}

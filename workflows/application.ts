@@ -5,7 +5,9 @@
 import * as wf from '@temporalio/workflow';
 import type { AppRef, AppSnapshot, AivenatorActivities, PassOutcome, SecretEntry, SyncSecretResult } from '../activities/types';
 import { FailureTypes } from '../activities/types';
+import { SagaState, captureSecretUsers, settleOnDeletion, settleSync } from './compensation';
 import { PassFailure, classifyFailure, passBackoffMs } from './failures';
+import { runAppJanitor } from './janitor';
 import { SyncState, upsertAppSearchAttributes } from './search-attributes';
 
 export interface ChangeNotice {
@@ -30,6 +32,8 @@ export interface ActorState extends AppRef {
   consecutiveFailures: number;
   /** When the actor will run a pass by itself (retry or expiry), ISO time. */
   nextPassAt?: string;
+  /** Entries of transiently failed passes whose users are still to be settled (workflows/compensation.ts). */
+  saga?: SagaState;
 }
 
 export interface ApplicationWorkflowInput extends AppRef {
@@ -113,6 +117,8 @@ async function runPass(state: ActorState): Promise<PassNext> {
     return afterFailure(state, classifyFailure(err, 'ReadApplication'), undefined);
   }
   if (!app) {
+    // Its Secrets are left to the janitor (running pods may still use them).
+    await settleOnDeletion(state, ref);
     record(state, { outcome: 'deleted', at: now() });
     return 'ended';
   }
@@ -148,6 +154,7 @@ async function runPass(state: ActorState): Promise<PassNext> {
     generation: app.generation,
     reason: outcome.kind === 'synced' ? outcome.syncReason : undefined,
   });
+  await step(state, 'janitor', () => runAppJanitor({ ...ref, uid: app!.uid }));
   return { wakeAt: expiryWake(app) };
 }
 
@@ -165,15 +172,19 @@ async function synchronise(state: ActorState, app: AppSnapshot): Promise<{ outco
   if (!syncReason) return { outcome: { kind: 'up-to-date' } };
 
   const results: SyncSecretResult[] = [];
+  // The users the Secrets point at before this pass rewrites them (saga: replaced users are released).
+  const captured = await step(state, 'read current Secret users', () => captureSecretUsers(app));
   for (const entry of app.entries) {
     try {
       const input = { app: { namespace: app.namespace, name: app.name, uid: app.uid, generation: app.generation }, entry, secretContext: app.secretContext };
       results.push(await step(state, `sync ${entry.service} Secret ${entry.secretName}`, () => syncers[entry.service](input)));
     } catch (err) {
       const failure = classifyFailure(err, `Sync${entry.service[0].toUpperCase()}${entry.service.slice(1)}`);
+      await step(state, 'compensate', () => settleSync(state, app, captured, results, { entry, transient: failure.transient }));
       return { outcome: failedOutcome(failure), failure };
     }
   }
+  await step(state, 'release replaced users', () => settleSync(state, app, captured, results));
   return { outcome: { kind: 'synced', syncReason, results } };
 }
 

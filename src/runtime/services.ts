@@ -6,7 +6,9 @@ import { createActivities, createCaches } from '../../activities';
 import { AivenClient } from '../aiven/client';
 import { Config } from '../config';
 import { AppController } from '../controller/controller';
+import { SecretController, FinalizerStarter } from '../controller/secret-controller';
 import { AppSignaler } from '../controller/signaler';
+import { ensureJanitorSchedule, janitorScheduleId } from '../janitor/schedule';
 import { makeKubeClients } from '../kube/clients';
 import { Logger } from '../log';
 import { MetricsHooks } from '../metrics/hooks';
@@ -21,6 +23,8 @@ export interface ServiceContext {
   /** Hook for metrics on every Aiven call. */
   onAivenResponse?: ConstructorParameters<typeof AivenClient>[0]['onResponse'];
   metrics?: MetricsHooks;
+  /** A workflow bundle made ahead of time (`aivenator bundle`); bundled at start when absent. */
+  workflowBundlePath?: string;
 }
 
 export function aivenClient(ctx: ServiceContext): AivenClient {
@@ -51,6 +55,7 @@ export async function startWorker(ctx: ServiceContext): Promise<RunningService &
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     activities,
+    ...(ctx.workflowBundlePath ? { workflowBundle: { codePath: ctx.workflowBundlePath } } : {}),
     maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivities,
     maxConcurrentWorkflowTaskExecutions: config.worker.maxConcurrentWorkflowTasks,
   });
@@ -67,25 +72,46 @@ export async function startWorker(ctx: ServiceContext): Promise<RunningService &
   };
 }
 
-export async function startController(ctx: ServiceContext, opts: { namespace?: string } = {}): Promise<RunningService & { controller: AppController }> {
+export async function startController(
+  ctx: ServiceContext,
+  opts: { namespace?: string } = {},
+): Promise<RunningService & { controller: AppController; secretController: SecretController }> {
   const { config, log } = ctx;
   const { client, connection } = await connectClient(config, ctx.temporalAddress);
+  const kube = makeKubeClients(ctx.kc);
   const controller = new AppController({
-    kube: makeKubeClients(ctx.kc),
+    kube,
     signaler: new AppSignaler(client, config.temporal.taskQueue),
     log: log.child({ component: 'controller' }),
     namespace: opts.namespace,
   });
+  // Deleted managed Secrets: one finalizer workflow each (issue 4).
+  const secretController = new SecretController({
+    kube,
+    starter: new FinalizerStarter(client, config.temporal.taskQueue),
+    log: log.child({ component: 'secret-controller' }),
+    namespace: opts.namespace,
+  });
   await controller.start();
+  await secretController.start();
+  // The whole-cluster janitor every 15 minutes. Without it the per-application pass still runs.
+  try {
+    const outcome = await ensureJanitorSchedule(client, { taskQueue: config.temporal.taskQueue, namespace: opts.namespace });
+    log.info({ schedule: janitorScheduleId(config.temporal.taskQueue), outcome }, 'janitor schedule ready');
+  } catch (err) {
+    log.error({ err: err instanceof Error ? err.message : String(err) }, 'could not create or update the janitor schedule');
+  }
   let resolveDone!: () => void;
   const done = new Promise<void>((resolve) => (resolveDone = resolve));
   log.info({ namespace: opts.namespace ?? 'all' }, 'controller started');
   return {
     name: 'controller',
     controller,
+    secretController,
     done,
     async stop() {
       await controller.stop();
+      await secretController.stop();
       await connection.close();
       resolveDone();
     },

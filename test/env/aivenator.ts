@@ -8,9 +8,11 @@ import type { ActivityDeps } from '../../activities';
 import type { AivenatorActivities } from '../../activities/types';
 import { AivenClient } from '../../src/aiven/client';
 import { AppController } from '../../src/controller/controller';
+import { FinalizerStarter, SecretController } from '../../src/controller/secret-controller';
 import { AppSignaler } from '../../src/controller/signaler';
 import { FakeAivenControl } from '../../src/fake-aiven';
 import { makeKubeClients } from '../../src/kube/clients';
+import { ensureJanitorSchedule, janitorScheduleId } from '../../src/janitor/schedule';
 import { createLogger } from '../../src/log';
 import { createAivenatorWorker } from '../../worker/worker';
 import { adminKubeConfig, world } from './world';
@@ -19,7 +21,10 @@ export interface AivenatorUnderTest {
   client: Client;
   taskQueue: string;
   controller?: AppController;
+  secretController?: SecretController;
   deps: ActivityDeps;
+  /** Stops the worker (gracefully) and starts a new one on the same task queue; the controllers keep running. */
+  restartWorker(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -30,6 +35,12 @@ export interface StartOptions {
   projects?: string[];
   /** Lets a test observe or alter the activities the worker runs. */
   wrapActivities?: (activities: AivenatorActivities) => AivenatorActivities;
+  /** Start the Secret controller (finalizer workflows); follows startController by default. */
+  startSecretController?: boolean;
+  /** Create the janitor's Temporal Schedule for this namespace (deleted again by stop()). */
+  janitorSchedule?: boolean;
+  /** How long users replaced in a Secret that kept its name live on (production default 1 h). */
+  replacedUserGraceMs?: number;
 }
 
 let runtimeInstalled = false;
@@ -53,18 +64,23 @@ export async function startAivenator(opts: StartOptions): Promise<AivenatorUnder
     mainProject: w.aiven.mainProject,
     log,
     caches: createCaches(),
+    ...(opts.replacedUserGraceMs !== undefined ? { replacedUserGraceMs: opts.replacedUserGraceMs } : {}),
   };
   const taskQueue = `aivenator-${opts.namespace}`;
   const nativeConnection = await NativeConnection.connect({ address: w.temporal.address });
-  const worker = await createAivenatorWorker({
-    connection: nativeConnection,
-    namespace: w.temporal.namespace,
-    taskQueue,
-    activities: (opts.wrapActivities ?? ((a) => a))(createActivities(deps)),
-    workflowBundle: { codePath: w.workflowBundlePath },
-    shutdownGraceTime: '1s',
-  });
-  const running = worker.run();
+  const activities = (opts.wrapActivities ?? ((a) => a))(createActivities(deps));
+  const startWorker = async () => {
+    const worker = await createAivenatorWorker({
+      connection: nativeConnection,
+      namespace: w.temporal.namespace,
+      taskQueue,
+      activities,
+      workflowBundle: { codePath: w.workflowBundlePath },
+      shutdownGraceTime: '1s',
+    });
+    return { worker, running: worker.run() };
+  };
+  let current = await startWorker();
   const connection = await Connection.connect({ address: w.temporal.address });
   const client = new Client({ connection, namespace: w.temporal.namespace });
   let controller: AppController | undefined;
@@ -72,15 +88,29 @@ export async function startAivenator(opts: StartOptions): Promise<AivenatorUnder
     controller = new AppController({ kube, signaler: new AppSignaler(client, taskQueue), log, namespace: opts.namespace, restartDelayMs: 200 });
     await controller.start();
   }
+  let secretController: SecretController | undefined;
+  if (opts.startSecretController ?? opts.startController !== false) {
+    secretController = new SecretController({ kube, starter: new FinalizerStarter(client, taskQueue), log, namespace: opts.namespace, restartDelayMs: 200 });
+    await secretController.start();
+  }
+  if (opts.janitorSchedule) await ensureJanitorSchedule(client, { taskQueue, namespace: opts.namespace });
   return {
     client,
     taskQueue,
     controller,
+    secretController,
     deps,
+    async restartWorker() {
+      current.worker.shutdown();
+      await current.running;
+      current = await startWorker();
+    },
     async stop() {
       await controller?.stop();
-      worker.shutdown();
-      await running;
+      await secretController?.stop();
+      if (opts.janitorSchedule) await client.schedule.getHandle(janitorScheduleId(taskQueue)).delete().catch(() => undefined);
+      current.worker.shutdown();
+      await current.running;
       await connection.close();
       await nativeConnection.close();
     },

@@ -1,0 +1,223 @@
+// Activities of the Secret finalizer and of the reconcile pass's compensation:
+// find the users a Secret points at, find other live Secrets that still point
+// at them, remove an OpenSearch ACL entry, delete a user (404 = done), remove
+// our finalizer. Each is one idempotent step; the workflows decide the order
+// and retry them. Only names cross the boundary, never credentials.
+import { isNotFound } from '../src/aiven/errors';
+import { kafkaServiceCandidates } from '../src/handlers/kafka';
+import { openSearchServiceCandidates, removeOpenSearchAclUser } from '../src/handlers/opensearch';
+import { FINALIZER, LABEL_APP, aivenatorSecretSelector } from '../src/handlers/secret-meta';
+import { valkeyServiceName } from '../src/handlers/valkey';
+import { secretServiceUsers } from '../src/janitor/user-refs';
+import { describeServiceUser, serviceUserKey } from '../src/janitor/user-key';
+import { isKubeError } from '../src/kube/clients';
+import { listSecretMetadata, removeSecretFinalizer } from '../src/kube/secret-lifecycle';
+import { readSecret } from '../src/kube/secrets';
+import { kafkaServiceUserName, openSearchUserName, valkeyUserName } from '../src/naming/names';
+import { ActivityDeps } from './deps';
+import { emitEvent } from './events';
+import { withFailures } from './failures';
+import type {
+  CapturedSecretUsers,
+  DeleteUserInput,
+  SecretCleanupPlan,
+  SecretEventInput,
+  SecretRef,
+  ServiceUserRef,
+  FailedSyncInput,
+  UserReferencesInput,
+} from './types';
+
+/** Default life of a user replaced in a Secret that kept its name: long enough for a rollout. */
+export const DEFAULT_REPLACED_USER_GRACE_MS = 60 * 60_000;
+
+export function finalizerActivities(deps: ActivityDeps) {
+  const secretTarget = (s: { namespace: string; name: string; uid?: string }) => ({ apiVersion: 'v1', kind: 'Secret', namespace: s.namespace, name: s.name, uid: s.uid });
+
+  return {
+    /** Reads the terminating Secret: which users its annotations name, what is malformed, and who else uses each user. */
+    async planSecretCleanup(secret: SecretRef): Promise<SecretCleanupPlan> {
+      return withFailures('planSecretCleanup', async () => {
+        const empty = { secret, users: [], problems: [], referencedBy: {} };
+        const current = await readSecret(deps.kube, secret.namespace, secret.name);
+        if (!current || current.metadata?.uid !== secret.uid) return { ...empty, status: 'gone' };
+        if (!(current.metadata?.finalizers ?? []).includes(FINALIZER)) return { ...empty, status: 'finalizer-absent' };
+        if (!current.metadata?.deletionTimestamp) return { ...empty, status: 'not-terminating' };
+        const { users, problems } = secretServiceUsers(current.metadata.annotations);
+        const referencedBy = users.length > 0 ? await findReferences(deps, users, secret) : {};
+        return { status: 'terminating', secret, app: current.metadata.labels?.[LABEL_APP], users, problems, referencedBy };
+      });
+    },
+
+    async findServiceUserReferences(input: UserReferencesInput): Promise<Record<string, string>> {
+      return withFailures('findServiceUserReferences', () => findReferences(deps, input.users, input.exclude));
+    },
+
+    /** Drops every ACL entry of the user (OpenSearch); 'absent' when there was none or the service is gone. */
+    async removeOpenSearchAclEntry(user: ServiceUserRef): Promise<'removed' | 'absent'> {
+      return withFailures('updateOpenSearchAcl', async () => {
+        if (!user.service) return 'absent';
+        let config;
+        try {
+          config = await deps.aiven.getOpenSearchAcl(user.project, user.service);
+        } catch (err) {
+          if (isNotFound(err)) return 'absent';
+          throw err;
+        }
+        const next = removeOpenSearchAclUser(config, user.username);
+        if (!next.changed) return 'absent';
+        await deps.aiven.updateOpenSearchAcl(user.project, user.service, next.config);
+        deps.log.info({ project: user.project, service: user.service, username: user.username }, 'removed OpenSearch ACL entry');
+        return 'removed';
+      });
+    },
+
+    /** Deletes the user; a 404 (user, service or project gone) counts as done. */
+    async deleteAivenServiceUser(input: DeleteUserInput): Promise<'deleted' | 'absent'> {
+      return withFailures('deleteServiceUser', async () => {
+        const { user } = input;
+        const service = user.service ?? (await kafkaService(deps, user.project));
+        if (!service) return 'absent';
+        try {
+          await deps.aiven.deleteServiceUser(user.project, service, user.username);
+        } catch (err) {
+          if (isNotFound(err)) return 'absent';
+          throw err;
+        }
+        deps.metrics?.serviceUserDeleted(user.project, service);
+        deps.log.info({ project: user.project, service, username: user.username, handler: user.handler, reason: input.reason }, 'deleted service user');
+        if (input.regarding) {
+          await emitEvent(deps, input.regarding, {
+            reason: 'ServiceUserDeleted',
+            note: `deleted ${describeServiceUser({ ...user, service })}: ${input.reason}`,
+            action: 'Delete',
+          });
+        }
+        return 'deleted';
+      });
+    },
+
+    async removeSecretFinalizer(secret: SecretRef): Promise<'removed' | 'absent' | 'gone'> {
+      return withFailures('removeFinalizer', async () => {
+        const result = await removeSecretFinalizer(deps.kube, secret.namespace, secret.name, secret.uid, FINALIZER);
+        if (result === 'removed') deps.log.info({ team: secret.namespace, secret_name: secret.name }, 'removed finalizer');
+        return result;
+      });
+    },
+
+    async recordSecretEvent(input: SecretEventInput): Promise<void> {
+      await emitEvent(deps, secretTarget(input.secret), { reason: input.reason, note: input.note, type: input.type ?? 'Normal', action: 'Finalize' });
+    },
+
+    /** The users each named Secret points at now, read before a pass rewrites them (names only). */
+    async readSecretServiceUsers(input: { namespace: string; secretNames: string[] }): Promise<CapturedSecretUsers> {
+      return withFailures('readSecrets', async () => {
+        const users: Record<string, ServiceUserRef[]> = {};
+        for (const name of input.secretNames) {
+          if (!name) continue;
+          const secret = await readSecret(deps.kube, input.namespace, name);
+          if (secret) users[name] = secretServiceUsers(secret.metadata?.annotations).users;
+        }
+        return { users, replacedUserGraceMs: deps.replacedUserGraceMs ?? DEFAULT_REPLACED_USER_GRACE_MS };
+      });
+    },
+
+    /**
+     * The user a sync activity would have created for this entry, if it exists in
+     * Aiven. Names are deterministic (generation + application), so a pass that
+     * failed after creating the user can find it again without the activity
+     * having reported it.
+     */
+    async findFailedSyncUser(input: FailedSyncInput): Promise<ServiceUserRef | null> {
+      return withFailures('findFailedSyncUser', async () => {
+        const { namespace, name, generation } = input.app;
+        const { entry } = input;
+        const candidates: ServiceUserRef[] = [];
+        if (entry.service === 'kafka') {
+          const pool = entry.pool ?? '';
+          const service = pool ? await kafkaService(deps, pool) : undefined;
+          if (service) candidates.push({ handler: 'kafka', project: pool, service, username: kafkaServiceUserName(namespace, name, generation) });
+        } else if (entry.service === 'opensearch') {
+          const username = openSearchUserName(namespace, entry.access, generation, name);
+          // Only services backed by an OpenSearch object in the namespace, as the sync picks them.
+          for (const service of openSearchServiceCandidates(namespace, entry.instance ?? '')) {
+            if (await instanceExists(deps, 'opensearches', namespace, service)) candidates.push({ handler: 'opensearch', project: deps.mainProject, service, username });
+          }
+        } else {
+          const service = valkeyServiceName(namespace, entry.instance ?? '');
+          candidates.push({ handler: 'valkey', project: deps.mainProject, service, username: valkeyUserName(name, entry.access, generation) });
+        }
+        for (const user of candidates) {
+          try {
+            await deps.aiven.getServiceUser(user.project, user.service!, user.username);
+            // Kafka users are identified by pool and name, as the Secret annotations record them.
+            return user.handler === 'kafka' ? { handler: 'kafka', project: user.project, username: user.username } : user;
+          } catch (err) {
+            if (!isNotFound(err)) throw err;
+          }
+        }
+        return null;
+      });
+    },
+  };
+}
+
+/**
+ * Other live managed Secrets pointing at each user: serviceUserKey → "ns/name".
+ * Cluster-wide when allowed (user names are not namespaced in every service);
+ * the Secret's own namespace when the token may only list there.
+ */
+async function findReferences(deps: ActivityDeps, users: ServiceUserRef[], exclude?: SecretRef): Promise<Record<string, string>> {
+  const wanted = new Set(users.map(serviceUserKey));
+  if (wanted.size === 0) return {};
+  let secrets;
+  try {
+    secrets = await listSecretMetadata(deps.kube, aivenatorSecretSelector());
+  } catch (err) {
+    if (!exclude || !isKubeError(err, 403)) throw err;
+    secrets = await listSecretMetadata(deps.kube, aivenatorSecretSelector(), exclude.namespace);
+  }
+  const found: Record<string, string> = {};
+  for (const s of secrets) {
+    const meta = s.metadata ?? {};
+    if (meta.deletionTimestamp) continue;
+    if (exclude && meta.uid === exclude.uid) continue;
+    for (const user of secretServiceUsers(meta.annotations).users) {
+      const key = serviceUserKey(user);
+      if (wanted.has(key) && !found[key]) found[key] = `${meta.namespace}/${meta.name}`;
+    }
+  }
+  return found;
+}
+
+/** The pool's Kafka service as the sync resolves it (`kafka`, then `<pool>-kafka`); undefined when neither exists. */
+async function kafkaService(deps: ActivityDeps, pool: string): Promise<string | undefined> {
+  try {
+    return await deps.caches.kafkaServiceName.get(pool, async () => {
+      for (const name of kafkaServiceCandidates(pool)) {
+        try {
+          await deps.aiven.getService(pool, name);
+          return name;
+        } catch (err) {
+          if (!isNotFound(err)) throw err;
+        }
+      }
+      throw new NoKafkaService();
+    });
+  } catch (err) {
+    if (err instanceof NoKafkaService) return undefined;
+    throw err;
+  }
+}
+
+class NoKafkaService extends Error {}
+
+async function instanceExists(deps: ActivityDeps, plural: 'opensearches' | 'valkeys', namespace: string, name: string): Promise<boolean> {
+  try {
+    await deps.kube.custom.getNamespacedCustomObject({ group: 'aiven.io', version: 'v1alpha1', plural, namespace, name });
+    return true;
+  } catch (err) {
+    if (isKubeError(err, 404)) return false;
+    throw err;
+  }
+}

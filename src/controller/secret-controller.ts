@@ -1,0 +1,126 @@
+// Watches managed Secrets (label type=aivenator.aiven.nais.io) and starts the
+// Secret finalizer workflow for every one that carries our finalizer and is
+// being deleted: on the initial list too, so Secrets already terminating when
+// the controller starts are not forgotten (the reference waited for a resync).
+// Each later change of such a Secret is signalled to its workflow, which
+// re-reads it (e.g. annotations fixed by an operator).
+import * as k8s from '@kubernetes/client-node';
+import { Client } from '@temporalio/client';
+import { TypedSearchAttributes } from '@temporalio/common';
+import { secretChangedSignal, secretFinalizerWorkflow, secretFinalizerWorkflowId } from '../../workflows/secret-finalizer';
+import { AppNameKey, AppNamespaceKey, TeamKey } from '../../workflows/search-attributes';
+import { FINALIZER, LABEL_APP, aivenatorSecretSelector } from '../handlers/secret-meta';
+import { KubeClients } from '../kube/clients';
+import { metadataOnly } from '../kube/secret-lifecycle';
+import { Logger } from '../log';
+import { WorkQueue } from './work-queue';
+
+/** Starts (or signals) the finalizer workflow of one Secret. */
+export class FinalizerStarter {
+  constructor(private readonly client: Client, private readonly taskQueue: string) {}
+
+  async finalize(secret: { namespace: string; name: string; uid: string; app?: string }): Promise<void> {
+    const { namespace, name, uid } = secret;
+    await this.client.workflow.signalWithStart(secretFinalizerWorkflow, {
+      workflowId: secretFinalizerWorkflowId(namespace, name, uid),
+      taskQueue: this.taskQueue,
+      args: [{ namespace, name, uid }],
+      signal: secretChangedSignal,
+      signalArgs: [],
+      typedSearchAttributes: new TypedSearchAttributes([
+        { key: AppNamespaceKey, value: namespace },
+        { key: TeamKey, value: namespace },
+        ...(secret.app ? [{ key: AppNameKey, value: secret.app }] : []),
+      ]),
+    });
+  }
+}
+
+export interface SecretControllerOptions {
+  kube: KubeClients;
+  starter: Pick<FinalizerStarter, 'finalize'>;
+  log: Logger;
+  /** Watch one namespace only; all namespaces when absent. */
+  namespace?: string;
+  concurrency?: number;
+  restartDelayMs?: number;
+}
+
+export class SecretController {
+  private readonly queue: WorkQueue;
+  private readonly pending = new Map<string, { namespace: string; name: string; uid: string; app?: string }>();
+  private informer?: k8s.Informer<k8s.V1Secret>;
+  private restartTimer?: NodeJS.Timeout;
+  private stopped = false;
+  private synced = false;
+
+  constructor(private readonly opts: SecretControllerOptions) {
+    this.queue = new WorkQueue({
+      concurrency: opts.concurrency ?? 15,
+      process: (key) => this.signal(key),
+      onError: (key, err, attempt) => opts.log.warn({ secret: key, attempt, err: err instanceof Error ? err.message : String(err) }, 'starting the Secret finalizer workflow failed; will retry'),
+    });
+  }
+
+  async start(): Promise<void> {
+    const { kube, namespace } = this.opts;
+    const labelSelector = aivenatorSecretSelector();
+    const path = namespace ? `/api/v1/namespaces/${namespace}/secrets` : '/api/v1/secrets';
+    // Lists fetch metadata only: the controller never needs credentials in memory.
+    // (An empty PartialObjectMetadataList says `items: null`.)
+    const list = async () => {
+      const result = namespace
+        ? await kube.core.listNamespacedSecret({ namespace, labelSelector }, metadataOnly)
+        : await kube.core.listSecretForAllNamespaces({ labelSelector }, metadataOnly);
+      return { ...result, items: result.items ?? [] };
+    };
+    const informer = k8s.makeInformer<k8s.V1Secret>(kube.kc, path, list, labelSelector);
+    informer.on('add', (s) => this.observe(s));
+    informer.on('update', (s) => this.observe(s));
+    informer.on('connect', () => {
+      this.synced = true;
+    });
+    informer.on('error', (err) => {
+      this.synced = false;
+      if (this.stopped) return;
+      this.opts.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'Secret watch failed; restarting it');
+      this.restartTimer = setTimeout(() => void informer.start().catch(() => undefined), this.opts.restartDelayMs ?? 2000);
+    });
+    this.informer = informer;
+    await informer.start();
+  }
+
+  isSynced(): boolean {
+    return this.synced;
+  }
+
+  /** Resolves when every start so far has been delivered. */
+  drained(): Promise<void> {
+    return this.queue.idle();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.restartTimer);
+    this.queue.stop();
+    await this.informer?.stop();
+  }
+
+  private observe(secret: k8s.V1Secret): void {
+    const meta = secret.metadata;
+    if (!meta?.deletionTimestamp || !(meta.finalizers ?? []).includes(FINALIZER)) return;
+    if (!meta.namespace || !meta.name || !meta.uid) return;
+    const key = `${meta.namespace}/${meta.name}/${meta.uid}`;
+    this.pending.set(key, { namespace: meta.namespace, name: meta.name, uid: meta.uid, app: meta.labels?.[LABEL_APP] });
+    this.queue.add(key, 'terminating');
+  }
+
+  private async signal(key: string): Promise<void> {
+    const secret = this.pending.get(key);
+    if (!secret) return;
+    await this.opts.starter.finalize(secret);
+    // Only forget it if no newer event replaced the entry meanwhile.
+    if (this.pending.get(key) === secret) this.pending.delete(key);
+    this.opts.log.debug({ team: secret.namespace, secret_name: secret.name }, 'signalled the Secret finalizer workflow');
+  }
+}

@@ -1,0 +1,205 @@
+// Compensation for the reconcile pass (the saga), and the workflow that
+// releases Aiven users nobody references any more.
+//
+// Where an unreferenced user really comes from, given that each sync activity
+// creates the user and writes its Secret in one go:
+//  1. The activity created the user and then failed before or at the Secret
+//     write (an ACL PUT refused, a Secret the apiserver rejects, ...). If the
+//     failure is permanent the user is compensated at once; if it is transient
+//     the entry is remembered, because the next pass may run for a NEW
+//     generation and never reuse that user. It is settled (deleted unless some
+//     Secret points at it) by the next pass that is not a transient failure, or
+//     when the application is deleted.
+//  2. A Secret that keeps its name across generations: the rewrite replaces
+//     its old user (reference §8: "a Secret that keeps its name orphans its old
+//     user"). The users each Secret pointed at are read before the pass, and the
+//     replaced ones are released after a grace period (pods started with the old
+//     contents keep working while they roll over).
+// Every release goes through `releaseServiceUsersWorkflow`, started as an
+// abandoned child: it outlives the actor's continue-as-new and the
+// application, retries Aiven for up to a week, and right before deleting checks
+// that no live managed Secret points at the user.
+import * as wf from '@temporalio/workflow';
+import type {
+  AivenatorActivities,
+  AppRef,
+  AppSnapshot,
+  CapturedSecretUsers,
+  EventRegarding,
+  SecretEntry,
+  ServiceUserRef,
+  SyncSecretResult,
+} from '../activities/types';
+import { describeServiceUser, serviceUserKey } from '../src/janitor/user-key';
+
+export interface UnsettledEntry {
+  generation: number;
+  entry: SecretEntry;
+}
+
+/** Kept in the actor's state (and so across continue-as-new). */
+export interface SagaState {
+  unsettled: UnsettledEntry[];
+}
+
+export interface ReleaseUsersInput {
+  users: ServiceUserRef[];
+  /** Wait this long before deleting (0 = at once). */
+  graceMs: number;
+  reason: string;
+  regarding?: EventRegarding;
+}
+
+export interface ReleaseUsersResult {
+  deleted: string[];
+  absent: string[];
+  /** Still referenced by a live Secret: left alone. */
+  kept: string[];
+}
+
+const quick = wf.proxyActivities<AivenatorActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 3 },
+});
+
+const patient = wf.proxyActivities<AivenatorActivities>({
+  startToCloseTimeout: '1 minute',
+  scheduleToCloseTimeout: '7 days',
+  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '10 minutes' },
+});
+
+export async function releaseServiceUsersWorkflow(input: ReleaseUsersInput): Promise<ReleaseUsersResult> {
+  const names = input.users.map(describeServiceUser).join(', ');
+  if (input.graceMs > 0) {
+    wf.setCurrentDetails(`waiting until ${new Date(Date.now() + input.graceMs).toISOString()} to release ${names}: ${input.reason}`);
+    await wf.sleep(input.graceMs);
+  }
+  wf.setCurrentDetails(`releasing ${names}: ${input.reason}`);
+  const result: ReleaseUsersResult = { deleted: [], absent: [], kept: [] };
+  const references = await patient.findServiceUserReferences({ users: input.users });
+  for (const user of input.users) {
+    const label = describeServiceUser(user);
+    const other = references[serviceUserKey(user)];
+    if (other) {
+      result.kept.push(`${label} (used by Secret ${other})`);
+      continue;
+    }
+    if (user.handler === 'opensearch') await patient.removeOpenSearchAclEntry(user);
+    const outcome = await patient.deleteAivenServiceUser({ user, reason: input.reason, regarding: input.regarding });
+    (outcome === 'deleted' ? result.deleted : result.absent).push(label);
+  }
+  wf.setCurrentDetails(`done: deleted ${result.deleted.length}, already gone ${result.absent.length}, kept ${result.kept.length}`);
+  return result;
+}
+
+/** What the users of the pass's Secrets were before it rewrote them; undefined when that could not be read. */
+export async function captureSecretUsers(app: AppSnapshot): Promise<CapturedSecretUsers | undefined> {
+  try {
+    return await quick.readSecretServiceUsers({ namespace: app.namespace, secretNames: app.entries.map((e) => e.secretName) });
+  } catch (err) {
+    wf.log.warn('could not read the Secrets before the pass; replaced users will not be released', { error: message(err) });
+    return undefined;
+  }
+}
+
+/**
+ * After the sync loop of a pass: release users replaced in rewritten Secrets,
+ * compensate the failed entry (permanent failure) or remember it (transient),
+ * and settle earlier remembered entries unless this pass failed transiently.
+ * Never throws: compensation must not fail the pass.
+ */
+export async function settleSync(
+  holder: { saga?: SagaState },
+  app: AppSnapshot,
+  captured: CapturedSecretUsers | undefined,
+  results: SyncSecretResult[],
+  failed?: { entry: SecretEntry; transient: boolean },
+): Promise<void> {
+  const saga = (holder.saga ??= { unsettled: [] });
+  const regarding: EventRegarding = { apiVersion: 'aiven.nais.io/v1', kind: 'AivenApplication', namespace: app.namespace, name: app.name, uid: app.uid };
+  try {
+    const replaced = captured ? replacedUsers(captured, results) : [];
+    if (replaced.length > 0) {
+      await startRelease(app, {
+        users: replaced,
+        graceMs: captured!.replacedUserGraceMs,
+        reason: `replaced by generation ${app.generation} in a Secret that kept its name`,
+        regarding,
+      });
+    }
+
+    const toSettle: UnsettledEntry[] = [];
+    if (failed && failed.transient) {
+      remember(saga, { generation: app.generation, entry: failed.entry });
+    } else {
+      if (failed) toSettle.push({ generation: app.generation, entry: failed.entry });
+      toSettle.push(...saga.unsettled.splice(0));
+    }
+    await compensate(app, toSettle, regarding);
+  } catch (err) {
+    wf.log.warn('compensation after the pass failed', { error: message(err) });
+  }
+}
+
+/** The application is gone: settle what earlier passes left unsettled. */
+export async function settleOnDeletion(holder: { saga?: SagaState }, app: AppRef): Promise<void> {
+  const pending = holder.saga?.unsettled.splice(0) ?? [];
+  if (pending.length === 0) return;
+  try {
+    await compensate(app, pending, { apiVersion: 'aiven.nais.io/v1', kind: 'AivenApplication', namespace: app.namespace, name: app.name });
+  } catch (err) {
+    wf.log.warn('compensation after deletion failed', { error: message(err) });
+  }
+}
+
+function replacedUsers(captured: CapturedSecretUsers, results: SyncSecretResult[]): ServiceUserRef[] {
+  const replaced = new Map<string, ServiceUserRef>();
+  for (const r of results) {
+    const current = serviceUserKey({ handler: r.service, project: r.project, service: r.serviceName, username: r.username });
+    for (const before of captured.users[r.secretName] ?? []) {
+      const key = serviceUserKey(before);
+      if (key !== current) replaced.set(key, before);
+    }
+  }
+  return [...replaced.values()];
+}
+
+function remember(saga: SagaState, item: UnsettledEntry): void {
+  const same = saga.unsettled.some((u) => u.generation === item.generation && u.entry.secretName === item.entry.secretName && u.entry.service === item.entry.service);
+  if (!same) saga.unsettled.push(item);
+  // Bounded: an application failing for ever with new generations must not grow the state without end.
+  if (saga.unsettled.length > 50) saga.unsettled.splice(0, saga.unsettled.length - 50);
+}
+
+/** Finds the users the failed entries created (if they exist) and releases them at once. */
+async function compensate(app: AppRef, entries: UnsettledEntry[], regarding: EventRegarding): Promise<void> {
+  const users = new Map<string, ServiceUserRef>();
+  const generations = new Set<number>();
+  for (const { generation, entry } of entries) {
+    const user = await quick.findFailedSyncUser({ app: { namespace: app.namespace, name: app.name, generation }, entry });
+    if (user) {
+      users.set(serviceUserKey(user), user);
+      generations.add(generation);
+    }
+  }
+  if (users.size === 0) return;
+  await startRelease(app, {
+    users: [...users.values()],
+    graceMs: 0,
+    reason: `created by a failed pass (generation ${[...generations].join(', ')}) and never written to a Secret`,
+    regarding,
+  });
+}
+
+async function startRelease(app: AppRef, input: ReleaseUsersInput): Promise<void> {
+  wf.log.info('releasing service users', { namespace: app.namespace, name: app.name, users: input.users.map(describeServiceUser), reason: input.reason });
+  await wf.startChild(releaseServiceUsersWorkflow, {
+    workflowId: `release-users/${app.namespace}/${app.name}/${wf.uuid4()}`,
+    args: [input],
+    parentClosePolicy: wf.ParentClosePolicy.ABANDON,
+  });
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

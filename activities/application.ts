@@ -98,5 +98,6 @@ async function snapshot(deps: ActivityDeps, app: AivenApplication): Promise<AppS
     missingSecrets,
     problems: specProblems(spec, entries, deps.projects),
     secretContext: { labels: meta.labels, annotations: meta.annotations },
+    driftIntervalMs: deps.driftIntervalMs ?? 0,
   };
 }

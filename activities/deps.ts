@@ -16,6 +16,8 @@ export interface ActivityDeps {
   log: Logger;
   caches: AivenCaches;
   metrics?: MetricsHooks;
+  /** How often actors check credential health (AIVENATOR_DRIFT_INTERVAL); 0 or absent disables. */
+  driftIntervalMs?: number;
   now?: () => Date;
   /** How long a user replaced in a Secret that kept its name lives on (default 1 h); see activities/finalizer.ts. */
   replacedUserGraceMs?: number;

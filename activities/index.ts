@@ -1,5 +1,6 @@
 // All activities, built over the injected dependencies.
 import { applicationActivities } from './application';
+import { credentialHealthActivities } from './credential-health';
 import { ActivityDeps } from './deps';
 import { finalizerActivities } from './finalizer';
 import { janitorActivities } from './janitor';
@@ -16,6 +17,7 @@ export function createActivities(deps: ActivityDeps): AivenatorActivities {
     ...valkeyActivities(deps),
     ...finalizerActivities(deps),
     ...janitorActivities(deps),
+    ...credentialHealthActivities(deps),
   };
 }
 

@@ -1,6 +1,8 @@
 // What crosses the workflow/activity boundary, and so lands in Temporal's
 // history: names, generations and hashes only — never credentials.
 
+import type { CredentialHealthActivities } from './health-types';
+
 export interface AppRef {
   namespace: string;
   name: string;
@@ -44,6 +46,8 @@ export interface AppSnapshot extends AppRef {
   /** Reasons the spec cannot be synchronised at all (bad names, pool not allowed). */
   problems: SpecProblem[];
   secretContext: SecretContext;
+  /** The worker's drift-check interval; 0 when disabled. */
+  driftIntervalMs: number;
 }
 
 export interface SyncSecretInput {
@@ -76,7 +80,7 @@ export interface FinishPassInput {
   passStartedAt?: string;
 }
 
-export interface AivenatorActivities {
+export interface AivenatorActivities extends CredentialHealthActivities {
   loadApplication(ref: AppRef): Promise<AppSnapshot | null>;
   expireApplication(app: AppRef & { uid: string; expiresAt: string }): Promise<void>;
   syncKafkaSecret(input: SyncSecretInput): Promise<SyncSecretResult>;

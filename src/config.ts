@@ -12,6 +12,8 @@ export interface Config {
   logFormat: 'json' | 'text';
   logLevel: string;
   syncPeriodMs: number;
+  /** How often each actor checks its credentials for drift and renewed certificates; 0 disables. */
+  driftIntervalMs: number;
   temporal: {
     address?: string;
     namespace: string;
@@ -51,6 +53,7 @@ export function loadConfig(env: Env = process.env, { requireToken = true } = {})
     logFormat,
     logLevel: get('LOG_LEVEL', 'info')!,
     syncPeriodMs: parseDuration('AIVENATOR_SYNC_PERIOD', get('SYNC_PERIOD', '1h')!),
+    driftIntervalMs: parseDuration('AIVENATOR_DRIFT_INTERVAL', get('DRIFT_INTERVAL', '1h')!),
     temporal: {
       address: env.TEMPORAL_ADDRESS || undefined,
       namespace: env.TEMPORAL_NAMESPACE || 'default',

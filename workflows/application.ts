@@ -7,6 +7,7 @@ import type { AppRef, AppSnapshot, AivenatorActivities, PassOutcome, SecretEntry
 import { FailureTypes } from '../activities/types';
 import { SagaState, captureSecretUsers, settleOnDeletion, settleSync } from './compensation';
 import { PassFailure, classifyFailure, passBackoffMs } from './failures';
+import { HealthRecord, checkHealth, nextHealthCheckAt } from './health';
 import { runAppJanitor } from './janitor';
 import { SyncState, upsertAppSearchAttributes } from './search-attributes';
 
@@ -34,6 +35,9 @@ export interface ActorState extends AppRef {
   nextPassAt?: string;
   /** Entries of transiently failed passes whose users are still to be settled (workflows/compensation.ts). */
   saga?: SagaState;
+  /** When the next credential-health check runs (ms since epoch), and what the last one found. */
+  nextHealthCheckAt?: number;
+  lastHealthCheck?: HealthRecord;
 }
 
 export interface ApplicationWorkflowInput extends AppRef {
@@ -87,15 +91,26 @@ export async function aivenApplicationWorkflow(input: ApplicationWorkflowInput):
   wf.setHandler(stateQuery, () => state);
 
   for (;;) {
+    let forceReason: string | undefined;
+    let healthy = false;
     if (!pending) {
-      const woke = wakeAt === undefined ? (await wf.condition(() => pending), true) : await wf.condition(() => pending, Math.max(wakeAt - Date.now(), 1));
-      if (!woke) pending = true; // the retry or expiry timer fired
+      const healthAt = state.nextHealthCheckAt;
+      const wake = Math.min(wakeAt ?? Infinity, healthAt ?? Infinity);
+      const woke = wake === Infinity ? (await wf.condition(() => pending), true) : await wf.condition(() => pending, Math.max(wake - Date.now(), 1));
+      const healthDue = !woke && healthAt !== undefined && healthAt <= Date.now() && !(wakeAt !== undefined && wakeAt <= Date.now());
+      if (healthDue) {
+        healthy = (await healthCheck(state)) === 'healthy';
+        if (!healthy) forceReason = 'Drift';
+      }
     }
-    pending = false;
-    const next = await runPass(state);
-    if (next === 'ended') return state;
-    wakeAt = next.wakeAt;
-    state.nextPassAt = wakeAt === undefined ? undefined : new Date(wakeAt).toISOString();
+    if (!healthy) {
+      // A change, the retry or expiry timer, or drift to repair.
+      pending = false;
+      const next = await runPass(state, forceReason);
+      if (next === 'ended') return state;
+      wakeAt = next.wakeAt;
+      state.nextPassAt = wakeAt === undefined ? undefined : new Date(wakeAt).toISOString();
+    }
     const info = wf.workflowInfo();
     if (info.continueAsNewSuggested || info.historyLength > (input.historyLimit ?? MAX_HISTORY_EVENTS)) {
       await wf.condition(wf.allHandlersFinished);
@@ -106,7 +121,23 @@ export async function aivenApplicationWorkflow(input: ApplicationWorkflowInput):
 
 type PassNext = 'ended' | { wakeAt?: number };
 
-async function runPass(state: ActorState): Promise<PassNext> {
+/** Runs a credential-health check; 'drift' asks for a repairing pass. */
+async function healthCheck(state: ActorState): Promise<'healthy' | 'drift'> {
+  let app: AppSnapshot | null = null;
+  try {
+    app = await step(state, 'read application', () => activities.loadApplication({ namespace: state.namespace, name: state.name }));
+  } catch {
+    // Tried again at the next interval.
+  }
+  state.nextHealthCheckAt = nextHealthCheckAt(app?.driftIntervalMs ?? 0);
+  // A deleted or invalid application is a matter for a normal pass.
+  if (!app || app.problems.length > 0) return app ? 'healthy' : 'drift';
+  const { drifted, record } = await step(state, 'check credential health', () => checkHealth(app!));
+  state.lastHealthCheck = record;
+  return drifted ? 'drift' : 'healthy';
+}
+
+async function runPass(state: ActorState, forceReason?: string): Promise<PassNext> {
   state.passes++;
   const passStartedAt = now();
   const ref: AppRef = { namespace: state.namespace, name: state.name };
@@ -124,6 +155,7 @@ async function runPass(state: ActorState): Promise<PassNext> {
   }
   state.generation = app.generation;
   upsertAppSearchAttributes(app, state.syncState ?? 'Pending');
+  if (state.nextHealthCheckAt === undefined) state.nextHealthCheckAt = nextHealthCheckAt(app.driftIntervalMs);
 
   if (app.expiresAt && Date.parse(app.expiresAt) <= Date.now()) {
     const { expiresAt } = app;
@@ -136,7 +168,7 @@ async function runPass(state: ActorState): Promise<PassNext> {
     return 'ended';
   }
 
-  const { outcome, failure } = await synchronise(state, app);
+  const { outcome, failure } = await synchronise(state, app, forceReason);
   try {
     const finishApp = { ...ref, uid: app.uid, generation: app.generation, specHash: app.specHash, deprecatedSecretName: app.deprecatedSecretName };
     await step(state, 'write status', () => activities.finishPass({ app: finishApp, outcome, passStartedAt }));
@@ -158,7 +190,7 @@ async function runPass(state: ActorState): Promise<PassNext> {
   return { wakeAt: expiryWake(app) };
 }
 
-async function synchronise(state: ActorState, app: AppSnapshot): Promise<{ outcome: PassOutcome; failure?: PassFailure }> {
+async function synchronise(state: ActorState, app: AppSnapshot, forceReason?: string): Promise<{ outcome: PassOutcome; failure?: PassFailure }> {
   if (app.problems.length > 0) {
     const failure: PassFailure = {
       conditionType: 'LocalFailure',
@@ -168,7 +200,7 @@ async function synchronise(state: ActorState, app: AppSnapshot): Promise<{ outco
     };
     return { outcome: failedOutcome(failure), failure };
   }
-  const syncReason = app.storedHash !== app.specHash ? 'HashChanged' : app.missingSecrets.length > 0 ? 'MissingSecret' : undefined;
+  const syncReason = app.storedHash !== app.specHash ? 'HashChanged' : app.missingSecrets.length > 0 ? 'MissingSecret' : forceReason;
   if (!syncReason) return { outcome: { kind: 'up-to-date' } };
 
   const results: SyncSecretResult[] = [];

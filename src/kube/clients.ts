@@ -47,6 +47,7 @@ function parseBody(body: unknown): { message?: string; reason?: string } | undef
 
 export const mergePatch = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
 export const serverSideApply = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.ServerSideApply);
+export const jsonPatch = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.JsonPatch);
 
 /** The field manager for server-side apply and the reporting controller of events. */
 export const FIELD_MANAGER = 'aivenator';

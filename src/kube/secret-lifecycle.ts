@@ -2,10 +2,8 @@
 // finalizer with a guarded JSON patch, delete with preconditions, and list the
 // managed Secrets.
 import * as k8s from '@kubernetes/client-node';
-import { KubeClients, isKubeError } from './clients';
+import { KubeClients, isKubeError, jsonPatch } from './clients';
 import { readSecret } from './secrets';
-
-export const jsonPatch = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.JsonPatch);
 
 export type FinalizerRemoval = 'removed' | 'absent' | 'gone';
 

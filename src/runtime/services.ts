@@ -47,7 +47,8 @@ export async function startWorker(ctx: ServiceContext): Promise<RunningService &
     projects: config.projects,
     mainProject: config.mainProject,
     log: log.child({ component: 'activities' }),
-    caches: createCaches(),
+    caches: createCaches({ driftIntervalMs: config.driftIntervalMs }),
+    driftIntervalMs: config.driftIntervalMs,
     metrics: ctx.metrics,
   });
   const worker = await createAivenatorWorker({

@@ -14,6 +14,7 @@ import { FakeAivenControl } from '../../src/fake-aiven';
 import { makeKubeClients } from '../../src/kube/clients';
 import { ensureJanitorSchedule, janitorScheduleId } from '../../src/janitor/schedule';
 import { createLogger } from '../../src/log';
+import type { MetricsHooks } from '../../src/metrics/hooks';
 import { createAivenatorWorker } from '../../worker/worker';
 import { adminKubeConfig, world } from './world';
 
@@ -41,6 +42,9 @@ export interface StartOptions {
   janitorSchedule?: boolean;
   /** How long users replaced in a Secret that kept its name live on (production default 1 h). */
   replacedUserGraceMs?: number;
+  /** Credential-health checks of every actor; off unless a test asks. */
+  driftIntervalMs?: number;
+  metrics?: MetricsHooks;
 }
 
 let runtimeInstalled = false;
@@ -63,7 +67,9 @@ export async function startAivenator(opts: StartOptions): Promise<AivenatorUnder
     projects: opts.projects ?? w.aiven.projects,
     mainProject: w.aiven.mainProject,
     log,
-    caches: createCaches(),
+    caches: createCaches({ driftIntervalMs: opts.driftIntervalMs }),
+    driftIntervalMs: opts.driftIntervalMs ?? 0,
+    metrics: opts.metrics,
     ...(opts.replacedUserGraceMs !== undefined ? { replacedUserGraceMs: opts.replacedUserGraceMs } : {}),
   };
   const taskQueue = `aivenator-${opts.namespace}`;

@@ -14,6 +14,8 @@ export interface Config {
   syncPeriodMs: number;
   /** How often each actor checks its credentials for drift and renewed certificates; 0 disables. */
   driftIntervalMs: number;
+  /** Aiven calls per second for the whole fleet, all workers together; undefined = unlimited. */
+  aivenRateLimit?: number;
   temporal: {
     address?: string;
     namespace: string;
@@ -54,6 +56,7 @@ export function loadConfig(env: Env = process.env, { requireToken = true } = {})
     logLevel: get('LOG_LEVEL', 'info')!,
     syncPeriodMs: parseDuration('AIVENATOR_SYNC_PERIOD', get('SYNC_PERIOD', '1h')!),
     driftIntervalMs: parseDuration('AIVENATOR_DRIFT_INTERVAL', get('DRIFT_INTERVAL', '1h')!),
+    aivenRateLimit: parseRate('AIVENATOR_AIVEN_RATE_LIMIT', get('AIVEN_RATE_LIMIT')),
     temporal: {
       address: env.TEMPORAL_ADDRESS || undefined,
       namespace: env.TEMPORAL_NAMESPACE || 'default',
@@ -79,6 +82,13 @@ export function parseDuration(name: string, text: string): number {
     throw new ConfigError(`${name} must be a duration like 1h, 15m or 30s, not "${text}"`);
   }
   return parts.reduce((sum, [, n, unit]) => sum + Number(n) * units[unit], 0);
+}
+
+function parseRate(name: string, text: string | undefined): number | undefined {
+  if (text === undefined || text === '0') return undefined;
+  const n = Number(text);
+  if (!Number.isFinite(n) || n <= 0) throw new ConfigError(`${name} must be a positive number of calls per second, not "${text}"`);
+  return n;
 }
 
 function parseCount(name: string, text: string): number {

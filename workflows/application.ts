@@ -10,6 +10,7 @@ import { PassFailure, classifyFailure, passBackoffMs } from './failures';
 import { HealthRecord, checkHealth, nextHealthCheckAt } from './health';
 import { runAppJanitor } from './janitor';
 import { SyncState, upsertAppSearchAttributes } from './search-attributes';
+import { proxyAivenatorActivities } from './activity-proxy';
 
 export interface ChangeNotice {
   reason: string;
@@ -55,7 +56,7 @@ export const stateQuery = wf.defineQuery<ActorState>('state');
 /** Keeps each run's history well below Temporal's limits and our 2,000-event goal. */
 const MAX_HISTORY_EVENTS = 1000;
 
-const activities = wf.proxyActivities<AivenatorActivities>({
+const activities = proxyAivenatorActivities({
   startToCloseTimeout: '2 minutes',
   retry: {
     initialInterval: '1s',

@@ -31,6 +31,7 @@ import type {
   SyncSecretResult,
 } from '../activities/types';
 import { describeServiceUser, serviceUserKey } from '../src/janitor/user-key';
+import { proxyAivenatorActivities } from './activity-proxy';
 
 export interface UnsettledEntry {
   generation: number;
@@ -57,12 +58,12 @@ export interface ReleaseUsersResult {
   kept: string[];
 }
 
-const quick = wf.proxyActivities<AivenatorActivities>({
+const quick = proxyAivenatorActivities({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 3 },
 });
 
-const patient = wf.proxyActivities<AivenatorActivities>({
+const patient = proxyAivenatorActivities({
   startToCloseTimeout: '1 minute',
   scheduleToCloseTimeout: '7 days',
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '10 minutes' },

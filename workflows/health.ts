@@ -4,6 +4,7 @@
 // something needs repair.
 import * as wf from '@temporalio/workflow';
 import type { AppSnapshot, AivenatorActivities } from '../activities/types';
+import { proxyAivenatorActivities } from './activity-proxy';
 
 export interface HealthRecord {
   at: string;
@@ -13,7 +14,7 @@ export interface HealthRecord {
   error?: string;
 }
 
-const activities = wf.proxyActivities<AivenatorActivities>({
+const activities = proxyAivenatorActivities({
   startToCloseTimeout: '2 minutes',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 3 },
 });

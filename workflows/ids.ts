@@ -8,3 +8,8 @@ export function parseAppWorkflowId(id: string): { namespace: string; name: strin
   const m = /^aivenapp\/([^/]+)\/([^/]+)$/.exec(id);
   return m ? { namespace: m[1], name: m[2] } : undefined;
 }
+
+/** The task queue of the activities that call Aiven (see workflows/activity-proxy.ts). */
+export function aivenTaskQueue(taskQueue: string): string {
+  return `${taskQueue}-aiven`;
+}

@@ -6,13 +6,14 @@
 // report, never throw, so neither workflow fails on it.
 import * as wf from '@temporalio/workflow';
 import type { AivenatorActivities, AppRef, JanitorSweepInput, JanitorSweepResult } from '../activities/types';
+import { proxyAivenatorActivities } from './activity-proxy';
 
-const sweep = wf.proxyActivities<AivenatorActivities>({
+const sweep = proxyAivenatorActivities({
   startToCloseTimeout: '10 minutes',
   retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 3 },
 }).janitorSweep;
 
-const appSweep = wf.proxyActivities<AivenatorActivities>({
+const appSweep = proxyAivenatorActivities({
   startToCloseTimeout: '2 minutes',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 2 },
 }).janitorSweep;

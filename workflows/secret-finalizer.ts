@@ -14,6 +14,7 @@ import * as wf from '@temporalio/workflow';
 import type { AivenatorActivities, SecretCleanupPlan, SecretRef, ServiceUserRef } from '../activities/types';
 import { FailureTypes } from '../activities/types';
 import { describeServiceUser, serviceUserKey } from '../src/janitor/user-key';
+import { proxyAivenatorActivities } from './activity-proxy';
 
 export interface SkipCleanup {
   /** Who decided (e.g. an operator's name). */
@@ -60,7 +61,7 @@ export function secretFinalizerWorkflowId(namespace: string, name: string, uid: 
   return `secret-finalizer/${namespace}/${name}/${uid}`;
 }
 
-const acts = wf.proxyActivities<AivenatorActivities>({
+const acts = proxyAivenatorActivities({
   startToCloseTimeout: '1 minute',
   retry: {
     // Quick retries for blips; then the workflow records the error and backs off itself.

@@ -1,7 +1,6 @@
 // Builds the long-running parts of Aivenator from configuration: the worker
 // (workflows + activities) and the controller (watch + signal-with-start).
 import * as k8s from '@kubernetes/client-node';
-import { Worker } from '@temporalio/worker';
 import { createActivities, createCaches } from '../../activities';
 import { AivenClient } from '../aiven/client';
 import { Config } from '../config';
@@ -12,7 +11,7 @@ import { ensureJanitorSchedule, janitorScheduleId } from '../janitor/schedule';
 import { makeKubeClients } from '../kube/clients';
 import { Logger } from '../log';
 import { MetricsHooks } from '../metrics/hooks';
-import { createAivenatorWorker } from '../../worker/worker';
+import { AivenatorWorker, createAivenatorWorker } from '../../worker/worker';
 import { connectClient, connectNative } from './temporal';
 
 export interface ServiceContext {
@@ -38,7 +37,7 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
-export async function startWorker(ctx: ServiceContext): Promise<RunningService & { worker: Worker }> {
+export async function startWorker(ctx: ServiceContext): Promise<RunningService & { worker: AivenatorWorker }> {
   const { config, log } = ctx;
   const connection = await connectNative(config, ctx.temporalAddress);
   const activities = createActivities({
@@ -58,6 +57,7 @@ export async function startWorker(ctx: ServiceContext): Promise<RunningService &
     activities,
     ...(ctx.workflowBundlePath ? { workflowBundle: { codePath: ctx.workflowBundlePath } } : {}),
     maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivities,
+    aivenCallsPerSecond: config.aivenRateLimit,
     maxConcurrentWorkflowTaskExecutions: config.worker.maxConcurrentWorkflowTasks,
   });
   const done = worker.run().finally(() => connection.close());

@@ -23,14 +23,15 @@ describe('actor runs', () => {
 
   it('continues as new when its history grows, keeping its state', async () => {
     const workflowId = appWorkflowId(namespace, 'long');
-    // Started by hand with a tiny history limit; the controller's signals then reach this run.
+    // Started by hand with a tiny history limit, waiting for a signal (a pass now would find no
+    // application and end the actor); the controller's signals then reach this run.
     await aivenator.client.workflow.start(aivenApplicationWorkflow, {
-      workflowId, taskQueue: aivenator.taskQueue, args: [{ namespace, name: 'long', historyLimit: 40 }],
+      workflowId, taskQueue: aivenator.taskQueue, args: [{ namespace, name: 'long', historyLimit: 40, pendingPass: false }],
     }).catch((err) => { if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err; });
     await createApp(namespace, 'long', { kafka: { pool: 'dev-nais-dev', secretName: 'long-kafka' } });
     const firstRun = (await aivenator.client.workflow.getHandle(workflowId).describe()).runId;
-    for (let i = 1; i <= 4; i++) {
-      await patchSpec(namespace, 'long', { kafka: { pool: 'dev-nais-dev', secretName: `long-kafka-${i}` } });
+    for (let i = 0; i <= 4; i++) {
+      if (i > 0) await patchSpec(namespace, 'long', { kafka: { pool: 'dev-nais-dev', secretName: `long-kafka-${i}` } });
       await eventually(async () => ((await getApp(namespace, 'long')).status?.synchronizedGeneration === i + 1 ? true : undefined), 30_000, `generation ${i + 1}`);
     }
     const handle = aivenator.client.workflow.getHandle(workflowId);

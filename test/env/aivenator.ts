@@ -45,6 +45,8 @@ export interface StartOptions {
   /** Credential-health checks of every actor; off unless a test asks. */
   driftIntervalMs?: number;
   metrics?: MetricsHooks;
+  /** The fleet-wide Aiven rate limit the worker sets on the Aiven task queue. */
+  aivenCallsPerSecond?: number;
 }
 
 let runtimeInstalled = false;
@@ -83,6 +85,7 @@ export async function startAivenator(opts: StartOptions): Promise<AivenatorUnder
       activities,
       workflowBundle: { codePath: w.workflowBundlePath },
       shutdownGraceTime: '1s',
+      aivenCallsPerSecond: opts.aivenCallsPerSecond,
     });
     return { worker, running: worker.run() };
   };

@@ -3,7 +3,7 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { RespClient } from '../fake-aiven/redis-mirror';
+import { connectRedis } from '../fake-aiven/redis-mirror';
 import { ManagedProcess, freePort, startProcess, waitUntil } from './process';
 
 export interface RedisOptions {
@@ -49,14 +49,13 @@ export async function startRedis(opts: RedisOptions): Promise<RunningRedis> {
   let version = '';
   try {
     await waitUntil(proc, async () => {
-      const client = await RespClient.connect(host, port, 1000);
+      const client = await connectRedis(host, port, adminPassword, 1000);
       try {
-        await client.command(['AUTH', 'default', adminPassword]);
-        const info = (await client.command(['INFO', 'server'])) as string;
+        const info = await client.info('server');
         version = /redis_version:(\S+)/.exec(info)?.[1] ?? '';
         return true;
       } finally {
-        client.close();
+        client.disconnect();
       }
     }, 30_000);
   } catch (err) {

@@ -81,7 +81,7 @@ export async function startFakeAiven(options: FakeAivenOptions = {}): Promise<Ru
 export { FakeAivenControl, FakeAivenControlError } from './control-client';
 export { pointsAt } from './mirror';
 export type { MirroredService, MirroredUser, StoreMirror } from './mirror';
-export { RedisMirror, RespClient, redisAclRules } from './redis-mirror';
+export { RedisMirror, connectRedis, redisAclRules } from './redis-mirror';
 export type { RedisMirrorOptions } from './redis-mirror';
 export { defaultWorld, defaultComponents, openSearchServiceName, valkeyServiceName } from './world';
 export type { DefaultWorldOptions, ComponentOptions } from './world';

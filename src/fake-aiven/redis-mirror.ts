@@ -5,142 +5,22 @@
 // credentials Aivenator wrote and is refused what its access level forbids.
 //
 // Follows the Valkey services whose `valkey` component points at this Redis, so a
-// test decides which services are real by their components. The Redis protocol
-// is spoken directly (RESP2, a few commands) to keep the fake free of client
-// libraries; tests use a real client.
+// test decides which services are real by their components.
 
-import * as net from 'node:net';
+import Redis from 'ioredis';
 import { pointsAt, type MirroredService, type MirroredUser, type StoreMirror } from './mirror';
 
-export type RespReply = string | number | null | RespReply[];
+const ADMIN_USER = 'default';
 
-export class RespError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'RespError';
-  }
-}
-
-interface Pending {
-  resolve: (reply: RespReply) => void;
-  reject: (err: Error) => void;
-}
-
-/** Parses one reply at `offset`; undefined when the buffer does not hold all of it yet. */
-function parseReply(buf: Buffer, offset: number): { value: RespReply | RespError; next: number } | undefined {
-  const lineEnd = buf.indexOf('\r\n', offset);
-  if (lineEnd < 0) return undefined;
-  const type = String.fromCharCode(buf[offset]);
-  const line = buf.toString('utf8', offset + 1, lineEnd);
-  const afterLine = lineEnd + 2;
-  switch (type) {
-    case '+':
-      return { value: line, next: afterLine };
-    case '-':
-      return { value: new RespError(line), next: afterLine };
-    case ':':
-      return { value: Number(line), next: afterLine };
-    case '$': {
-      const length = Number(line);
-      if (length < 0) return { value: null, next: afterLine };
-      if (buf.length < afterLine + length + 2) return undefined;
-      return { value: buf.toString('utf8', afterLine, afterLine + length), next: afterLine + length + 2 };
-    }
-    case '*': {
-      const count = Number(line);
-      if (count < 0) return { value: null, next: afterLine };
-      const items: RespReply[] = [];
-      let next = afterLine;
-      for (let i = 0; i < count; i++) {
-        const item = parseReply(buf, next);
-        if (!item) return undefined;
-        // An error inside an array (e.g. EXEC) is kept as its text.
-        items.push(item.value instanceof RespError ? item.value.message : item.value);
-        next = item.next;
-      }
-      return { value: items, next };
-    }
-    default:
-      throw new RespError(`unexpected RESP reply type ${JSON.stringify(type)}`);
-  }
-}
-
-/** A minimal Redis connection: one command at a time or pipelined, replies in order. */
-export class RespClient {
-  private buffer: Buffer = Buffer.alloc(0);
-  private readonly pending: Pending[] = [];
-  private closedWith?: Error;
-
-  private constructor(private readonly socket: net.Socket) {
-    socket.on('data', (chunk) => this.onData(chunk));
-    socket.on('error', (err) => this.fail(err));
-    socket.on('close', () => this.fail(new Error('connection closed')));
-  }
-
-  static connect(host: string, port: number, timeoutMs = 5000): Promise<RespClient> {
-    return new Promise((resolve, reject) => {
-      const socket = net.connect({ host, port });
-      const timer = setTimeout(() => {
-        socket.destroy();
-        reject(new Error(`Redis at ${host}:${port}: no connection after ${timeoutMs} ms`));
-      }, timeoutMs);
-      socket.once('error', (err) => {
-        clearTimeout(timer);
-        reject(err);
-      });
-      socket.once('connect', () => {
-        clearTimeout(timer);
-        socket.removeAllListeners('error');
-        socket.setNoDelay(true);
-        resolve(new RespClient(socket));
-      });
-    });
-  }
-
-  get closed(): boolean {
-    return this.closedWith !== undefined;
-  }
-
-  command(args: string[]): Promise<RespReply> {
-    if (this.closedWith) return Promise.reject(this.closedWith);
-    const parts = [`*${args.length}\r\n`];
-    for (const a of args) parts.push(`$${Buffer.byteLength(a)}\r\n${a}\r\n`);
-    return new Promise((resolve, reject) => {
-      this.pending.push({ resolve, reject });
-      this.socket.write(parts.join(''));
-    });
-  }
-
-  close(): void {
-    this.fail(new Error('connection closed by client'));
-    this.socket.destroy();
-  }
-
-  private onData(chunk: Buffer): void {
-    this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
-    let offset = 0;
-    for (;;) {
-      let parsed: ReturnType<typeof parseReply>;
-      try {
-        parsed = parseReply(this.buffer, offset);
-      } catch (err) {
-        this.fail(err as Error);
-        this.socket.destroy();
-        return;
-      }
-      if (!parsed) break;
-      offset = parsed.next;
-      const waiter = this.pending.shift();
-      if (parsed.value instanceof RespError) waiter?.reject(parsed.value);
-      else waiter?.resolve(parsed.value);
-    }
-    this.buffer = this.buffer.subarray(offset);
-  }
-
-  private fail(err: Error): void {
-    if (!this.closedWith) this.closedWith = err;
-    for (const p of this.pending.splice(0)) p.reject(err);
-  }
+/** A connection to the test Redis as its admin user; fails fast instead of queueing or reconnecting for ever. */
+export async function connectRedis(host: string, port: number, password?: string, timeoutMs = 5000): Promise<Redis> {
+  const client = new Redis({
+    host, port, username: password === undefined ? undefined : ADMIN_USER, password,
+    lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: () => null,
+  });
+  client.on('error', () => undefined); // surfaced through the failed command instead
+  await client.connect();
+  return client;
 }
 
 /**
@@ -172,11 +52,9 @@ export interface RedisMirrorOptions {
 }
 
 /** The Redis user the mirror acts as; never mirrored over. */
-const ADMIN_USER = 'default';
-
 export class RedisMirror implements StoreMirror {
   readonly name: string;
-  private client?: RespClient;
+  private client?: Redis;
   /** username → the rules last set, for users this mirror manages. */
   private mirrored?: Map<string, string>;
 
@@ -192,7 +70,7 @@ export class RedisMirror implements StoreMirror {
     const client = await this.connection();
     if (!this.mirrored) {
       // First sync: anything but the admin user is ours to manage.
-      const existing = (await client.command(['ACL', 'USERS'])) as string[];
+      const existing = (await client.call('ACL', 'USERS')) as string[];
       this.mirrored = new Map(existing.filter((u) => u !== ADMIN_USER).map((u) => [u, '']));
     }
     const desired = new Map<string, string[]>();
@@ -204,27 +82,26 @@ export class RedisMirror implements StoreMirror {
     for (const [username, rules] of desired) {
       const key = rules.join('\u0000');
       if (this.mirrored.get(username) === key) continue;
-      await client.command(['ACL', 'SETUSER', username, ...rules]);
+      await client.call('ACL', 'SETUSER', username, ...rules);
       this.mirrored.set(username, key);
     }
     for (const username of [...this.mirrored.keys()]) {
       if (desired.has(username)) continue;
       // Redis also disconnects the clients authenticated as a deleted user.
-      await client.command(['ACL', 'DELUSER', username]);
+      await client.call('ACL', 'DELUSER', username);
       this.mirrored.delete(username);
     }
   }
 
   async close(): Promise<void> {
-    this.client?.close();
+    this.client?.disconnect();
     this.client = undefined;
   }
 
-  private async connection(): Promise<RespClient> {
-    if (this.client && !this.client.closed) return this.client;
-    const client = await RespClient.connect(this.opts.host, this.opts.port);
-    if (this.opts.adminPassword !== undefined) await client.command(['AUTH', ADMIN_USER, this.opts.adminPassword]);
-    this.client = client;
-    return client;
+  private async connection(): Promise<Redis> {
+    if (this.client?.status === 'ready') return this.client;
+    this.client?.disconnect();
+    this.client = await connectRedis(this.opts.host, this.opts.port, this.opts.adminPassword);
+    return this.client;
   }
 }

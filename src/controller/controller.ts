@@ -6,6 +6,7 @@ import { KubeClients } from '../kube/clients';
 import { Logger } from '../log';
 import { AppFingerprint, fingerprint, updateReason } from './filter';
 import { AppSignaler } from './signaler';
+import { Watch } from './watch';
 import { WorkQueue } from './work-queue';
 
 export interface ControllerOptions {
@@ -25,10 +26,7 @@ const DELETED = 'Deleted';
 export class AppController {
   private readonly seen = new Map<string, AppFingerprint>();
   private readonly queue: WorkQueue;
-  private informer?: k8s.Informer<k8s.KubernetesObject>;
-  private restartTimer?: NodeJS.Timeout;
-  private stopped = false;
-  private synced = false;
+  private watch?: Watch<k8s.KubernetesObject>;
 
   constructor(private readonly opts: ControllerOptions) {
     this.queue = new WorkQueue({
@@ -39,39 +37,33 @@ export class AppController {
   }
 
   async start(): Promise<void> {
-    const { kube } = this.opts;
-    const { namespace } = this.opts;
+    const { kube, namespace } = this.opts;
     const scope = namespace ? `/namespaces/${namespace}` : '';
-    const path = `/apis/${AIVENAPP.group}/${AIVENAPP.version}${scope}/${AIVENAPP.plural}`;
     // Custom objects arrive as plain JSON, so they are typed here rather than by client-node.
     const list = () =>
       (namespace
         ? kube.custom.listNamespacedCustomObject({ ...AIVENAPP, namespace })
         : kube.custom.listClusterCustomObject({ ...AIVENAPP })) as Promise<k8s.KubernetesListObject<k8s.KubernetesObject>>;
-    const informer = k8s.makeInformer<k8s.KubernetesObject>(kube.kc, path, list);
-    informer.on('add', (obj) => this.observe(obj as unknown as AivenApplication));
-    informer.on('update', (obj) => this.observe(obj as unknown as AivenApplication));
-    informer.on('delete', (obj) => {
-      const key = keyOf(obj as unknown as AivenApplication);
-      this.seen.delete(key);
-      this.queue.add(key, DELETED);
+    this.watch = new Watch<k8s.KubernetesObject>({
+      kc: kube.kc,
+      path: `/apis/${AIVENAPP.group}/${AIVENAPP.version}${scope}/${AIVENAPP.plural}`,
+      list,
+      what: 'AivenApplication',
+      log: this.opts.log,
+      restartDelayMs: this.opts.restartDelayMs,
+      onChange: (obj) => this.observe(obj as unknown as AivenApplication),
+      onDelete: (obj) => {
+        const key = keyOf(obj as unknown as AivenApplication);
+        this.seen.delete(key);
+        this.queue.add(key, DELETED);
+      },
     });
-    informer.on('connect', () => {
-      this.synced = true;
-    });
-    informer.on('error', (err) => {
-      this.synced = false;
-      if (this.stopped) return;
-      this.opts.log.warn({ err: errMessage(err) }, 'AivenApplication watch failed; restarting it');
-      this.restartTimer = setTimeout(() => void informer.start().catch(() => undefined), this.opts.restartDelayMs ?? 2000);
-    });
-    this.informer = informer;
-    await informer.start();
+    await this.watch.start();
   }
 
   /** True once the watch has listed and is connected. */
   isSynced(): boolean {
-    return this.synced;
+    return this.watch?.isSynced() ?? false;
   }
 
   /** Resolves when every signal so far has been delivered. */
@@ -80,10 +72,8 @@ export class AppController {
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.restartTimer);
     this.queue.stop();
-    await this.informer?.stop();
+    await this.watch?.stop();
   }
 
   private observe(app: AivenApplication): void {

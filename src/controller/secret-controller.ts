@@ -13,6 +13,7 @@ import { FINALIZER, LABEL_APP, aivenatorSecretSelector } from '../handlers/secre
 import { KubeClients } from '../kube/clients';
 import { metadataOnly } from '../kube/secret-lifecycle';
 import { Logger } from '../log';
+import { Watch } from './watch';
 import { WorkQueue } from './work-queue';
 
 /** Starts (or signals) the finalizer workflow of one Secret. */
@@ -49,10 +50,7 @@ export interface SecretControllerOptions {
 export class SecretController {
   private readonly queue: WorkQueue;
   private readonly pending = new Map<string, { namespace: string; name: string; uid: string; app?: string }>();
-  private informer?: k8s.Informer<k8s.V1Secret>;
-  private restartTimer?: NodeJS.Timeout;
-  private stopped = false;
-  private synced = false;
+  private watch?: Watch<k8s.V1Secret>;
 
   constructor(private readonly opts: SecretControllerOptions) {
     this.queue = new WorkQueue({
@@ -65,7 +63,6 @@ export class SecretController {
   async start(): Promise<void> {
     const { kube, namespace } = this.opts;
     const labelSelector = aivenatorSecretSelector();
-    const path = namespace ? `/api/v1/namespaces/${namespace}/secrets` : '/api/v1/secrets';
     // Lists fetch metadata only: the controller never needs credentials in memory.
     // (An empty PartialObjectMetadataList says `items: null`.)
     const list = async () => {
@@ -74,24 +71,21 @@ export class SecretController {
         : await kube.core.listSecretForAllNamespaces({ labelSelector }, metadataOnly);
       return { ...result, items: result.items ?? [] };
     };
-    const informer = k8s.makeInformer<k8s.V1Secret>(kube.kc, path, list, labelSelector);
-    informer.on('add', (s) => this.observe(s));
-    informer.on('update', (s) => this.observe(s));
-    informer.on('connect', () => {
-      this.synced = true;
+    this.watch = new Watch<k8s.V1Secret>({
+      kc: kube.kc,
+      path: namespace ? `/api/v1/namespaces/${namespace}/secrets` : '/api/v1/secrets',
+      list,
+      labelSelector,
+      what: 'Secret',
+      log: this.opts.log,
+      restartDelayMs: this.opts.restartDelayMs,
+      onChange: (s) => this.observe(s),
     });
-    informer.on('error', (err) => {
-      this.synced = false;
-      if (this.stopped) return;
-      this.opts.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'Secret watch failed; restarting it');
-      this.restartTimer = setTimeout(() => void informer.start().catch(() => undefined), this.opts.restartDelayMs ?? 2000);
-    });
-    this.informer = informer;
-    await informer.start();
+    await this.watch.start();
   }
 
   isSynced(): boolean {
-    return this.synced;
+    return this.watch?.isSynced() ?? false;
   }
 
   /** Resolves when every start so far has been delivered. */
@@ -100,10 +94,8 @@ export class SecretController {
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.restartTimer);
     this.queue.stop();
-    await this.informer?.stop();
+    await this.watch?.stop();
   }
 
   private observe(secret: k8s.V1Secret): void {

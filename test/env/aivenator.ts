@@ -2,7 +2,8 @@
 // own task queue, and the controller watching one namespace, against the
 // shared test world.
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
+import { installTestRuntime } from './runtime';
 import { createActivities, createCaches } from '../../activities';
 import type { ActivityDeps } from '../../activities';
 import type { AivenatorActivities } from '../../activities/types';
@@ -49,18 +50,9 @@ export interface StartOptions {
   aivenCallsPerSecond?: number;
 }
 
-let runtimeInstalled = false;
-
 export async function startAivenator(opts: StartOptions): Promise<AivenatorUnderTest> {
   const w = world();
-  if (!runtimeInstalled) {
-    try {
-      Runtime.install({ logger: new DefaultLogger('WARN') });
-    } catch {
-      // Already installed by an earlier test file in this process.
-    }
-    runtimeInstalled = true;
-  }
+  installTestRuntime();
   const kube = makeKubeClients(adminKubeConfig());
   const log = createLogger({ level: process.env.AIVENATOR_TEST_LOG_LEVEL ?? 'silent', component: 'test' });
   const deps: ActivityDeps = {

@@ -5,7 +5,7 @@
 import * as k8s from '@kubernetes/client-node';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { installTestRuntime } from '../../env/runtime';
 import { loadConfig } from '../../../src/config';
 import { kubeConfigFor } from '../../../src/devworld/kube-apiserver';
 import { createLogger } from '../../../src/log';
@@ -55,18 +55,9 @@ export interface RestrictedAivenator {
   stop(): Promise<void>;
 }
 
-let runtimeInstalled = false;
-
 export async function startRestrictedAivenator(namespace: string): Promise<RestrictedAivenator> {
   const w = world();
-  if (!runtimeInstalled) {
-    try {
-      Runtime.install({ logger: new DefaultLogger('WARN') });
-    } catch {
-      // Installed by an earlier test file in this process.
-    }
-    runtimeInstalled = true;
-  }
+  installTestRuntime();
   const [controllerToken, workerToken] = await Promise.all([serviceAccountToken('aivenator', 'aivenator-controller'), serviceAccountToken('aivenator', 'aivenator-worker')]);
   const taskQueue = `aivenator-rbac-${namespace}`;
   const config = loadConfig({

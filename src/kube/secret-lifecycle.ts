@@ -85,7 +85,8 @@ const PAGE_SIZE = 500;
 
 interface Page<T> {
   items: T[] | null;
-  metadata?: { _continue?: string };
+  /** Typed lists say `_continue` (client-node's model); custom objects are raw JSON and say `continue`. */
+  metadata?: { _continue?: string; continue?: string };
 }
 
 /** Follows `continue` tokens; any failing page fails the whole list. */
@@ -102,7 +103,7 @@ export async function forEachItem<T>(list: (continueToken: string | undefined) =
     const page = await list(token);
     // A PartialObjectMetadataList without items says `items: null`.
     for (const item of page.items ?? []) visit(item);
-    token = page.metadata?._continue || undefined;
+    token = page.metadata?._continue || page.metadata?.continue || undefined;
   } while (token);
 }
 

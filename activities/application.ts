@@ -11,7 +11,9 @@ import { secretEntries, specProblems } from '../src/plan';
 import { ActivityDeps } from './deps';
 import { emitEvent } from './events';
 import { withFailures } from './failures';
-import type { AppRef, AppSnapshot, FinishPassInput } from './types';
+import type { AppRef, AppSnapshot, CapturedSecretUsers, FinishPassInput } from './types';
+import { secretServiceUsers } from '../src/janitor/user-refs';
+import { DEFAULT_REPLACED_USER_GRACE_MS } from './finalizer';
 
 export function applicationActivities(deps: ActivityDeps) {
   const now = deps.now ?? (() => new Date());
@@ -74,8 +76,12 @@ async function snapshot(deps: ActivityDeps, app: AivenApplication): Promise<AppS
   const spec = app.spec ?? {};
   const entries = secretEntries(spec);
   const missingSecrets: string[] = [];
+  const users: CapturedSecretUsers['users'] = {};
   for (const entry of entries) {
-    if (entry.secretName && !(await readSecret(deps.kube, app.metadata.namespace, entry.secretName))) missingSecrets.push(entry.secretName);
+    if (!entry.secretName) continue;
+    const secret = await readSecret(deps.kube, app.metadata.namespace, entry.secretName);
+    if (secret) users[entry.secretName] = secretServiceUsers(secret.metadata?.annotations).users;
+    else missingSecrets.push(entry.secretName);
   }
   const meta = baseSecretMetadata({
     name: app.metadata.name,
@@ -99,5 +105,6 @@ async function snapshot(deps: ActivityDeps, app: AivenApplication): Promise<AppS
     problems: specProblems(spec, entries, deps.projects),
     secretContext: { labels: meta.labels, annotations: meta.annotations },
     driftIntervalMs: deps.driftIntervalMs ?? 0,
+    currentUsers: { users, replacedUserGraceMs: deps.replacedUserGraceMs ?? DEFAULT_REPLACED_USER_GRACE_MS },
   };
 }

@@ -109,19 +109,6 @@ export function finalizerActivities(deps: ActivityDeps) {
       await emitEvent(deps, secretTarget(input.secret), { reason: input.reason, note: input.note, type: input.type ?? 'Normal', action: 'Finalize' });
     },
 
-    /** The users each named Secret points at now, read before a pass rewrites them (names only). */
-    async readSecretServiceUsers(input: { namespace: string; secretNames: string[] }): Promise<CapturedSecretUsers> {
-      return withFailures('readSecrets', async () => {
-        const users: Record<string, ServiceUserRef[]> = {};
-        for (const name of input.secretNames) {
-          if (!name) continue;
-          const secret = await readSecret(deps.kube, input.namespace, name);
-          if (secret) users[name] = secretServiceUsers(secret.metadata?.annotations).users;
-        }
-        return { users, replacedUserGraceMs: deps.replacedUserGraceMs ?? DEFAULT_REPLACED_USER_GRACE_MS };
-      });
-    },
-
     /**
      * The user a sync activity would have created for this entry, if it exists in
      * Aiven. Names are deterministic (generation + application), so a pass that

@@ -48,6 +48,8 @@ export interface AppSnapshot extends AppRef {
   secretContext: SecretContext;
   /** The worker's drift-check interval; 0 when disabled. */
   driftIntervalMs: number;
+  /** The users each existing named Secret points at now, before a pass rewrites them (compensation). */
+  currentUsers: CapturedSecretUsers;
 }
 
 export interface SyncSecretInput {
@@ -94,7 +96,6 @@ export interface AivenatorActivities extends CredentialHealthActivities {
   deleteAivenServiceUser(input: DeleteUserInput): Promise<'deleted' | 'absent'>;
   removeSecretFinalizer(secret: SecretRef): Promise<'removed' | 'absent' | 'gone'>;
   recordSecretEvent(input: SecretEventInput): Promise<void>;
-  readSecretServiceUsers(input: { namespace: string; secretNames: string[] }): Promise<CapturedSecretUsers>;
   findFailedSyncUser(input: FailedSyncInput): Promise<ServiceUserRef | null>;
   janitorSweep(input: JanitorSweepInput): Promise<JanitorSweepResult>;
 }

@@ -5,7 +5,7 @@
 import * as wf from '@temporalio/workflow';
 import type { AppRef, AppSnapshot, AivenatorActivities, PassOutcome, SecretEntry, SyncSecretResult } from '../activities/types';
 import { FailureTypes } from '../activities/types';
-import { SagaState, captureSecretUsers, settleOnDeletion, settleSync } from './compensation';
+import { SagaState, settleOnDeletion, settleSync } from './compensation';
 import { PassFailure, classifyFailure, passBackoffMs } from './failures';
 import { HealthRecord, checkHealth, nextHealthCheckAt } from './health';
 import { runAppJanitor } from './janitor';
@@ -206,7 +206,7 @@ async function synchronise(state: ActorState, app: AppSnapshot, forceReason?: st
 
   const results: SyncSecretResult[] = [];
   // The users the Secrets point at before this pass rewrites them (saga: replaced users are released).
-  const captured = await step(state, 'read current Secret users', () => captureSecretUsers(app));
+  const captured = app.currentUsers;
   for (const entry of app.entries) {
     try {
       const input = { app: { namespace: app.namespace, name: app.name, uid: app.uid, generation: app.generation }, entry, secretContext: app.secretContext };

@@ -93,15 +93,6 @@ export async function releaseServiceUsersWorkflow(input: ReleaseUsersInput): Pro
   return result;
 }
 
-/** What the users of the pass's Secrets were before it rewrote them; undefined when that could not be read. */
-export async function captureSecretUsers(app: AppSnapshot): Promise<CapturedSecretUsers | undefined> {
-  try {
-    return await quick.readSecretServiceUsers({ namespace: app.namespace, secretNames: app.entries.map((e) => e.secretName) });
-  } catch (err) {
-    wf.log.warn('could not read the Secrets before the pass; replaced users will not be released', { error: message(err) });
-    return undefined;
-  }
-}
 
 /**
  * After the sync loop of a pass: release users replaced in rewritten Secrets,

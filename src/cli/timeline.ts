@@ -201,7 +201,7 @@ function describeCompletion(type: string, input: unknown, result: unknown, names
   }
   if (type === 'findFailedSyncUser') return result ? [['user', `found user ${String(res.username)} created by the failed sync`]] : [];
   // Reads and bookkeeping that say nothing new on their own.
-  if (['readSecretServiceUsers', 'findServiceUserReferences', 'planSecretCleanup', 'recordSecretEvent'].includes(type)) return [];
+  if (['findServiceUserReferences', 'planSecretCleanup', 'recordSecretEvent'].includes(type)) return [];
   // Activities added later (clean-ups, janitor): describe them from well-known field names.
   const fields = { ...inp, ...res };
   const user = pick(fields, ['username', 'user']);

@@ -27,6 +27,8 @@ export interface Config {
   worker: {
     maxConcurrentActivities: number;
     maxConcurrentWorkflowTasks: number;
+    /** Actors kept in memory; an evicted idle actor is replayed from history on its next event. */
+    maxCachedWorkflows: number;
   };
 }
 
@@ -68,6 +70,7 @@ export function loadConfig(env: Env = process.env, { requireToken = true } = {})
     worker: {
       maxConcurrentActivities: parseCount('AIVENATOR_MAX_CONCURRENT_ACTIVITIES', get('MAX_CONCURRENT_ACTIVITIES', '10')!),
       maxConcurrentWorkflowTasks: parseCount('AIVENATOR_MAX_CONCURRENT_WORKFLOW_TASKS', get('MAX_CONCURRENT_WORKFLOW_TASKS', '10')!),
+      maxCachedWorkflows: parseCount('AIVENATOR_MAX_CACHED_WORKFLOWS', get('MAX_CACHED_WORKFLOWS', '200')!),
     },
   };
 }

@@ -18,6 +18,8 @@ export interface AivenatorWorkerOptions {
   maxConcurrentWorkflowTaskExecutions?: number;
   /** Seconds a SIGTERM gives running activities to finish. */
   shutdownGraceTime?: Duration;
+  /** Actors kept in memory (the SDK's default scales with the heap and held ~750 MB at 1,000 apps). */
+  maxCachedWorkflows?: number;
   /** Aiven calls per second for the whole fleet (AIVENATOR_AIVEN_RATE_LIMIT); unlimited when absent. */
   aivenCallsPerSecond?: number;
 }
@@ -76,6 +78,7 @@ export async function createAivenatorWorker(opts: AivenatorWorkerOptions): Promi
     taskQueue,
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
     maxConcurrentWorkflowTaskExecutions: opts.maxConcurrentWorkflowTaskExecutions ?? 10,
+    ...(opts.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: opts.maxCachedWorkflows } : {}),
   });
   const aiven = await Worker.create({
     ...common,

@@ -58,6 +58,7 @@ export async function startWorker(ctx: ServiceContext): Promise<RunningService &
     ...(ctx.workflowBundlePath ? { workflowBundle: { codePath: ctx.workflowBundlePath } } : {}),
     maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivities,
     aivenCallsPerSecond: config.aivenRateLimit,
+    maxCachedWorkflows: config.worker.maxCachedWorkflows,
     maxConcurrentWorkflowTaskExecutions: config.worker.maxConcurrentWorkflowTasks,
   });
   const done = worker.run().finally(() => connection.close());

@@ -11,6 +11,11 @@ import { SecretNotManagedError } from '../src/kube/secrets';
 import { MetricsHooks } from '../src/metrics/hooks';
 import { FailureTypes } from './types';
 
+/** The pass this activity belongs to is for a generation the application has left behind. */
+export class SupersededError extends Error {
+  override name = 'SupersededError';
+}
+
 /** A spec Aivenator cannot act on: only a change of the application helps. */
 export class InvalidSpecError extends Error {
   override name = 'InvalidSpecError';
@@ -22,6 +27,7 @@ export function toActivityFailure(err: unknown, operation: string): unknown {
   const details = [{ operation }];
   const fail = (type: string, message: string, nonRetryable: boolean) => ApplicationFailure.create({ type, message, nonRetryable, details });
   if (err instanceof InvalidSpecError) return fail(FailureTypes.InvalidSpec, err.message, true);
+  if (err instanceof SupersededError) return fail(FailureTypes.Superseded, err.message, true);
   if (err instanceof SecretNotManagedError) return fail(FailureTypes.SecretNotManaged, err.message, true);
   if (err instanceof InstanceNotFoundError) return fail(FailureTypes.InstanceNotFound, err.message, true);
   if (err instanceof InstanceNotReadyError) return fail(FailureTypes.InstanceNotReady, err.message, true);

@@ -7,7 +7,8 @@ import { AIVEN_SECRET_UPDATED_KEY, FINALIZER, LABEL_TYPE, SECRET_TYPE, commonSec
 import { SecretNotManagedError, applySecret, readSecret } from '../src/kube/secrets';
 import { ActivityDeps } from './deps';
 import { emitEvent } from './events';
-import { InvalidSpecError } from './failures';
+import { InvalidSpecError, SupersededError } from './failures';
+import { getAivenApp } from '../src/kube/aivenapps';
 import type { SyncSecretInput } from './types';
 import { secretNameError } from '../src/naming/names';
 
@@ -15,10 +16,20 @@ export function isManagedSecret(secret: k8s.V1Secret): boolean {
   return secret.metadata?.labels?.[LABEL_TYPE] === SECRET_TYPE;
 }
 
-/** Reads the Secret the entry names, refusing invalid names and Secrets that are not ours before any Aiven call. */
+/**
+ * Reads the Secret the entry names, refusing invalid names and Secrets that are
+ * not ours before any Aiven call — and refusing to act at all for a generation
+ * the application has left behind (an attempt retried long after its pass, e.g.
+ * once a killed worker's activity timed out, must not create an old user again).
+ */
 export async function readTargetSecret(deps: ActivityDeps, input: SyncSecretInput): Promise<k8s.V1Secret | null> {
   const error = secretNameError(input.entry.secretName);
   if (error) throw new InvalidSpecError(`secretName ${error}`);
+  const app = await getAivenApp(deps.kube, input.app.namespace, input.app.name);
+  const generation = app?.metadata.generation ?? 0;
+  if (!app || app.metadata.uid !== input.app.uid || app.metadata.deletionTimestamp || generation > input.app.generation) {
+    throw new SupersededError(`AivenApplication ${input.app.namespace}/${input.app.name} is no longer at generation ${input.app.generation}; the next pass takes over`);
+  }
   const existing = await readSecret(deps.kube, input.app.namespace, input.entry.secretName);
   if (existing && !isManagedSecret(existing)) {
     throw new SecretNotManagedError(input.app.namespace, input.entry.secretName);

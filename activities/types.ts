@@ -112,6 +112,8 @@ export const FailureTypes = {
   AivenRateLimited: 'AivenRateLimited',
   AivenNotFound: 'AivenNotFound',
   AivenAlreadyExists: 'AivenAlreadyExists',
+  /** The application changed (or went) since the pass began: a late attempt must not act for an old generation. */
+  Superseded: 'Superseded',
 } as const;
 
 // ---------------------------------------------------------------------------

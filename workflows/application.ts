@@ -57,7 +57,7 @@ export const stateQuery = wf.defineQuery<ActorState>('state');
 const MAX_HISTORY_EVENTS = 1000;
 
 const activities = proxyAivenatorActivities({
-  startToCloseTimeout: '2 minutes',
+  startToCloseTimeout: '1 minute',
   retry: {
     initialInterval: '1s',
     backoffCoefficient: 2,
@@ -70,6 +70,7 @@ const activities = proxyAivenatorActivities({
       FailureTypes.AivenPermanentError,
       FailureTypes.InstanceNotFound,
       FailureTypes.InstanceNotReady,
+      FailureTypes.Superseded,
     ],
   },
 });

@@ -34,7 +34,12 @@ export function classifyFailure(err: unknown, step: string): PassFailure {
     reason: details?.operation ? capitalize(details.operation) : step,
     message,
     transient: !permanent.has(type),
-    retryAfterMs: type === FailureTypes.InstanceNotFound || type === FailureTypes.InstanceNotReady ? NOT_FOUND_RETRY_MS : details?.retryAfterMs,
+    retryAfterMs:
+      type === FailureTypes.InstanceNotFound || type === FailureTypes.InstanceNotReady
+        ? NOT_FOUND_RETRY_MS
+        : type === FailureTypes.Superseded
+          ? 0 // the new generation is synchronised at once
+          : details?.retryAfterMs,
   };
 }
 

@@ -15,7 +15,7 @@ export interface HealthRecord {
 }
 
 const activities = proxyAivenatorActivities({
-  startToCloseTimeout: '2 minutes',
+  startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 3 },
 });
 

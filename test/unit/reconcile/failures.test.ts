@@ -29,6 +29,11 @@ describe('what a failed step means for the application', () => {
     expect(classifyFailure(activityFailed(new Error('timeout')), 'SyncKafka')).toMatchObject({ conditionType: 'LocalFailure', transient: true });
   });
 
+  it('a superseded generation hands over to the next pass at once', () => {
+    const failure = classifyFailure(activityFailed(ApplicationFailure.create({ type: 'Superseded', message: 'no longer at generation 1', nonRetryable: true })), 'SyncKafka');
+    expect(failure).toMatchObject({ transient: true, retryAfterMs: 0 });
+  });
+
   it('backs off whole passes from 10 s doubling to 10 min', () => {
     expect([1, 2, 3, 7, 20].map(passBackoffMs)).toEqual([10_000, 20_000, 40_000, 600_000, 600_000]);
   });

@@ -13,6 +13,8 @@ module.exports = {
   globalSetup: '<rootDir>/test/env/global-setup.ts',
   globalTeardown: '<rootDir>/test/env/global-teardown.ts',
   reporters: ['default', '<rootDir>/test/env/log-tail-reporter.js'],
+  // The secret-leak scan (test/leak) last.
+  testSequencer: '<rootDir>/test/env/sequencer.js',
   testTimeout: 60000,
   forceExit: true,
 };

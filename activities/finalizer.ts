@@ -13,10 +13,11 @@ import { describeServiceUser, serviceUserKey } from '../src/janitor/user-key';
 import { isKubeError } from '../src/kube/clients';
 import { listSecretMetadata, removeSecretFinalizer } from '../src/kube/secret-lifecycle';
 import { readSecret } from '../src/kube/secrets';
-import { kafkaServiceUserName, openSearchUserName, valkeyUserName } from '../src/naming/names';
+import { MAX_SERVICE_USER_NAME_LENGTH, kafkaServiceUserName, openSearchUserName, valkeyUserName } from '../src/naming/names';
 import { ActivityDeps } from './deps';
 import { emitEvent } from './events';
 import { withFailures } from './failures';
+import { withOpenSearchAclLock } from './opensearch-acl-lock';
 import type {
   CapturedSecretUsers,
   DeleteUserInput,
@@ -56,19 +57,22 @@ export function finalizerActivities(deps: ActivityDeps) {
     /** Drops every ACL entry of the user (OpenSearch); 'absent' when there was none or the service is gone. */
     async removeOpenSearchAclEntry(user: ServiceUserRef): Promise<'removed' | 'absent'> {
       return withFailures('updateOpenSearchAcl', async () => {
-        if (!user.service) return 'absent';
-        let config;
-        try {
-          config = await deps.aiven.getOpenSearchAcl(user.project, user.service);
-        } catch (err) {
-          if (isNotFound(err)) return 'absent';
-          throw err;
-        }
-        const next = removeOpenSearchAclUser(config, user.username);
-        if (!next.changed) return 'absent';
-        await deps.aiven.updateOpenSearchAcl(user.project, user.service, next.config);
-        deps.log.info({ project: user.project, service: user.service, username: user.username }, 'removed OpenSearch ACL entry');
-        return 'removed';
+        const service = user.service;
+        if (!service) return 'absent';
+        return withOpenSearchAclLock(user.project, service, async () => {
+          let config;
+          try {
+            config = await deps.aiven.getOpenSearchAcl(user.project, service);
+          } catch (err) {
+            if (isNotFound(err)) return 'absent';
+            throw err;
+          }
+          const next = removeOpenSearchAclUser(config, user.username);
+          if (!next.changed) return 'absent';
+          await deps.aiven.updateOpenSearchAcl(user.project, service, next.config);
+          deps.log.info({ project: user.project, service, username: user.username }, 'removed OpenSearch ACL entry');
+          return 'removed';
+        });
       });
     },
 
@@ -135,6 +139,8 @@ export function finalizerActivities(deps: ActivityDeps) {
           candidates.push({ handler: 'valkey', project: deps.mainProject, service, username: valkeyUserName(name, entry.access, generation) });
         }
         for (const user of candidates) {
+          // Aiven refuses longer names (the failed pass got its 400): such a user cannot exist.
+          if (user.username.length > MAX_SERVICE_USER_NAME_LENGTH) continue;
           try {
             await deps.aiven.getServiceUser(user.project, user.service!, user.username);
             // Kafka users are identified by pool and name, as the Secret annotations record them.

@@ -7,6 +7,7 @@ import { ActivityDeps } from './deps';
 import { handlerActivity } from './failures';
 import { readTargetSecret, writeSecret } from './secret-writer';
 import { getOrCreateUser, projectCa } from './service-users';
+import { withOpenSearchAclLock } from './opensearch-acl-lock';
 import type { SyncSecretInput, SyncSecretResult } from './types';
 
 export function openSearchActivities(deps: ActivityDeps) {
@@ -18,15 +19,18 @@ export function openSearchActivities(deps: ActivityDeps) {
         const project = deps.mainProject;
         const existing = await readTargetSecret(deps, input);
         const serviceName = await findRunningInstance(deps.kube, 'opensearches', namespace, openSearchServiceCandidates(namespace, instance));
+        const username = openSearchUserName(namespace, access, generation, name);
+        // The user first: a name Aiven refuses then costs one call, not two.
+        const { user, created } = await getOrCreateUser(deps, project, serviceName, username);
         // Fresh, not cached: team-owned services change (aivenator #436).
         const [service, ca] = await Promise.all([deps.aiven.getService(project, serviceName), projectCa(deps, project)]);
         const addresses = openSearchAddresses(service);
-        const username = openSearchUserName(namespace, access, generation, name);
-        const { user, created } = await getOrCreateUser(deps, project, serviceName, username);
 
         // Applied on every sync: users sometimes lost their ACL (reference §8.7).
-        const merged = mergeOpenSearchAcl(await deps.aiven.getOpenSearchAcl(project, serviceName), username, access);
-        if (merged.changed) await deps.aiven.updateOpenSearchAcl(project, serviceName, merged.config);
+        await withOpenSearchAclLock(project, serviceName, async () => {
+          const merged = mergeOpenSearchAcl(await deps.aiven.getOpenSearchAcl(project, serviceName), username, access);
+          if (merged.changed) await deps.aiven.updateOpenSearchAcl(project, serviceName, merged.config);
+        });
 
         const write = await writeSecret(deps, input, existing, openSearchAnnotations(username, serviceName, project), openSearchSecretData(user, addresses), ca);
         return { secretName: input.entry.secretName, service: 'opensearch', serviceName, project, username, userCreated: created, ...write };

@@ -19,11 +19,12 @@ export function valkeyActivities(deps: ActivityDeps) {
         const project = deps.mainProject;
         const existing = await readTargetSecret(deps, input);
         const serviceName = await findRunningInstance(deps.kube, 'valkeys', namespace, [valkeyServiceName(namespace, instance)]);
-        const [service, ca] = await Promise.all([deps.aiven.getService(project, serviceName), projectCa(deps, project)]);
-        const addresses = valkeyAddresses(service);
         const username = valkeyUserName(name, access, generation);
         const wanted = valkeyAccessControl(access);
+        // The user first: a name Aiven refuses then costs one call, not two.
         const { user, created } = await getOrCreateUser(deps, project, serviceName, username, wanted);
+        const [service, ca] = await Promise.all([deps.aiven.getService(project, serviceName), projectCa(deps, project)]);
+        const addresses = valkeyAddresses(service);
         if (!created && !accessControlEquals(user.access_control, wanted)) {
           await deps.aiven.modifyServiceUser(project, serviceName, username, { operation: 'set-access-control', access_control: wanted });
           deps.log.info({ project, service: serviceName, username }, 'updated service user access control');

@@ -1,5 +1,6 @@
-// Log of /v1 requests: method, path, operation, status and timing only.
-// Never bodies, headers or query values, so it can never hold a secret.
+// Log of /v1 requests: method, path, operation, status, timing and the name of
+// the service user concerned. Never bodies, headers or query values, so it can
+// never hold a secret.
 
 import type { OperationName, RequestCounters, RequestLogEntry, RequestLogSnapshot } from './types';
 

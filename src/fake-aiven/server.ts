@@ -5,7 +5,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { aivenRoutes, type AivenHandler } from './aiven-api';
 import { controlRoutes, type ControlHandler } from './control-api';
 import { FakeHttpError, authenticationFailed, errorBody } from './errors';
-import { matchRoute, pathSegments, readJson, sendJson, sleep, type Route } from './http-util';
+import { isRecord, matchRoute, pathSegments, readJson, sendJson, sleep, type Route } from './http-util';
 import type { Knobs } from './knobs';
 import type { RequestLog } from './request-log';
 import type { FakeStore } from './store';
@@ -42,6 +42,7 @@ async function handleAiven(
 ): Promise<void> {
   const started = Date.now();
   let operation: OperationName | null = null;
+  let username: string | undefined;
   let status: number;
   try {
     const latency = deps.knobs.latencyMs();
@@ -52,12 +53,18 @@ async function handleAiven(
     const match = matchRoute(routes, req.method ?? 'GET', segments.slice(1));
     if (match.kind !== 'found') throw notFoundOrNotAllowed(match.kind);
     operation = match.route.handler.operation;
+    username = match.params.username;
     const { afterFault } = deps.knobs.admit(operation);
     // Unknown query parameters (e.g. the Go clients' limit=999) are simply never read.
     const result = await match.route.handler.run({
       params: match.params,
       query: url.searchParams,
-      body: () => readJson(req),
+      body: async () => {
+        const body = await readJson(req);
+        // A create names its user in the body; only the name is kept.
+        if (username === undefined && isRecord(body) && typeof body.username === 'string') username = body.username;
+        return body;
+      },
     });
     // Users may have changed: real servers mirroring them follow before the answer.
     if (req.method !== 'GET') await deps.store.changed();
@@ -67,7 +74,7 @@ async function handleAiven(
   } catch (err) {
     status = sendError(res, err);
   }
-  // Only method, path, operation and status: never bodies, headers or query values.
+  // Only method, path, operation, status and the user's name: never bodies, headers or query values.
   deps.log.record({
     time: new Date(started).toISOString(),
     method: req.method ?? 'GET',
@@ -75,6 +82,7 @@ async function handleAiven(
     operation,
     status,
     durationMs: Date.now() - started,
+    ...(username !== undefined ? { username } : {}),
   });
 }
 

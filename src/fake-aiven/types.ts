@@ -134,6 +134,11 @@ export interface RequestLogEntry {
   operation: OperationName | null;
   status: number;
   durationMs: number;
+  /**
+   * The service user the request is about, when there is one: from the path,
+   * or for createServiceUser from the body. A name, never a credential.
+   */
+  username?: string;
 }
 
 export interface RequestCounters {

@@ -178,7 +178,7 @@ describe('knob validation', () => {
 });
 
 describe('request log', () => {
-  it('records method, path, operation, status and time, and counts per operation and status', async () => {
+  it('records method, path, operation, status, time and the user concerned, and counts per operation and status', async () => {
     await fake.control.resetRequestLog();
     await call(fake, 'GET', 'project?limit=999');
     await call(fake, 'POST', `${svc(OS)}/user?limit=999`, { body: { username: 'logged' } });
@@ -188,17 +188,19 @@ describe('request log', () => {
     await call(fake, 'GET', 'no/such/route');
 
     const { entries, counters } = await fake.control.getRequestLog();
-    expect(entries.map((e) => [e.method, e.path, e.operation, e.status])).toEqual([
-      ['GET', '/v1/project', 'listProjects', 200],
-      ['POST', `/v1/${svc(OS)}/user`, 'createServiceUser', 200],
-      ['POST', `/v1/${svc(OS)}/user`, 'createServiceUser', 409],
-      ['GET', `/v1/${userPath(OS, 'logged')}`, 'getServiceUser', 200],
+    expect(entries.map((e) => [e.method, e.path, e.operation, e.status, e.username])).toEqual([
+      ['GET', '/v1/project', 'listProjects', 200, undefined],
+      // A create's user comes from the body, the others' from the path.
+      ['POST', `/v1/${svc(OS)}/user`, 'createServiceUser', 200, 'logged'],
+      ['POST', `/v1/${svc(OS)}/user`, 'createServiceUser', 409, 'logged'],
+      ['GET', `/v1/${userPath(OS, 'logged')}`, 'getServiceUser', 200, 'logged'],
       // Auth is checked before routing, so the operation is unknown.
-      ['GET', '/v1/project', null, 403],
-      ['GET', '/v1/no/such/route', null, 404],
+      ['GET', '/v1/project', null, 403, undefined],
+      ['GET', '/v1/no/such/route', null, 404, undefined],
     ]);
     for (const e of entries) {
-      expect(Object.keys(e).sort()).toEqual(['durationMs', 'method', 'operation', 'path', 'seq', 'status', 'time']);
+      const keys = ['durationMs', 'method', 'operation', 'path', 'seq', 'status', 'time', ...(e.username ? ['username'] : [])];
+      expect(Object.keys(e).sort()).toEqual(keys.sort());
       expect(Number.isNaN(Date.parse(e.time))).toBe(false);
     }
     expect(counters.total).toBe(6);

@@ -8,7 +8,8 @@ import { ServiceUser } from '../src/aiven/types';
 import * as k8s from '@kubernetes/client-node';
 import { kafkaServiceUserName } from '../src/naming/names';
 import { ActivityDeps } from './deps';
-import { InvalidSpecError, handlerActivity } from './failures';
+import { ApplicationFailure } from '@temporalio/common';
+import { InvalidSpecError, handlerActivity, toActivityFailure } from './failures';
 import { SecretWrite, readTargetSecret, writeSecret } from './secret-writer';
 import { getOrCreateUser, projectCa } from './service-users';
 import type { SyncSecretInput, SyncSecretResult } from './types';
@@ -27,8 +28,14 @@ export function kafkaActivities(deps: ActivityDeps) {
           const write = await writeKafkaSecret(deps, input, existing, shared, user);
           return { secretName: input.entry.secretName, service: 'kafka', serviceName: shared.serviceName, project: pool, username, userCreated: created, ...write };
         } catch (err) {
-          // As the reference: a new user whose Secret cannot be built or written is not left behind.
-          if (created) await deps.aiven.deleteServiceUser(pool, shared.serviceName, username).catch(() => undefined);
+          // As the reference: a new user whose Secret cannot be built or written is not left behind,
+          // when that is final. After a transient failure (the apiserver unreachable) the retry reuses
+          // the user instead of creating it a second time; if the retries run out, the pass's
+          // compensation settles it (found by the chaos suite: a create, delete and create again).
+          const failure = toActivityFailure(err, 'syncKafka');
+          if (created && failure instanceof ApplicationFailure && failure.nonRetryable) {
+            await deps.aiven.deleteServiceUser(pool, shared.serviceName, username).catch(() => undefined);
+          }
           throw err;
         }
       });

@@ -18,6 +18,12 @@ export interface KubeApiserverInfo {
 
 export interface RunningKubeApiserver extends KubeApiserverInfo {
   processes: ManagedProcess[];
+  /** The apiserver's log, which survives restarts. */
+  logFile: string;
+  /** Stops the kube-apiserver only; etcd keeps the data. */
+  down(): Promise<void>;
+  /** Starts it again on the same port, with the same etcd, tokens and keys. */
+  up(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -44,7 +50,8 @@ export async function startKubeApiserver(binaries: { etcd: string; kubeApiserver
 
   const port = await freePort();
   const server = `https://127.0.0.1:${port}`;
-  const apiserver = startProcess('kube-apiserver', binaries.kubeApiserver, [
+  const logFile = path.join(dir, 'kube-apiserver.log');
+  const args = [
     `--etcd-servers=http://127.0.0.1:${etcdPort}`,
     `--cert-dir=${path.join(dir, 'pki')}`,
     `--secure-port=${port}`,
@@ -58,19 +65,33 @@ export async function startKubeApiserver(binaries: { etcd: string; kubeApiserver
     `--service-account-key-file=${path.join(dir, 'sa.key')}`,
     `--service-account-signing-key-file=${path.join(dir, 'sa.key')}`,
     '--disable-admission-plugins=ServiceAccount',
-  ], path.join(dir, 'kube-apiserver.log'));
-
+  ];
+  let apiserver: ManagedProcess | undefined;
+  const up = async () => {
+    if (apiserver) return;
+    apiserver = startProcess('kube-apiserver', binaries.kubeApiserver, args, logFile);
+    await waitUntil(apiserver, () => readyz(server, adminToken), 120_000);
+  };
+  const down = async () => {
+    await apiserver?.stop();
+    apiserver = undefined;
+  };
   const stop = async () => {
-    await apiserver.stop();
+    await down();
     await etcd.stop();
   };
   try {
-    await waitUntil(apiserver, () => readyz(server, adminToken), 120_000);
+    await up();
   } catch (err) {
     await stop();
     throw err;
   }
-  return { server, adminToken, restrictedToken, restrictedUser, processes: [etcd, apiserver], stop };
+  return {
+    server, adminToken, restrictedToken, restrictedUser, logFile, up, down, stop,
+    get processes() {
+      return apiserver ? [etcd, apiserver] : [etcd];
+    },
+  };
 }
 
 function readyz(server: string, token: string): Promise<boolean> {

@@ -67,12 +67,16 @@ export class LeakScanner {
     // JSON escapes (possibly nested) of line breaks become line breaks, so PEM lines stand alone.
     const normalized = text.replace(/\\+[nr]/g, '\n');
     const hits: LeakHit[] = [];
-    const seen = new Set<Needle>();
+    // One hit per credential and source (a key has many lines).
+    const seen = new Set<string>();
     const hit = (needle: Needle, at: number, length: number) => {
-      if (seen.has(needle)) return;
-      seen.add(needle);
-      const before = normalized.slice(Math.max(0, at - 40), at).replace(/\s+/g, ' ');
-      const after = normalized.slice(at + length, at + length + 20).replace(/\s+/g, ' ');
+      const key = `${needle.secret.kind}|${needle.secret.service}|${needle.secret.username}`;
+      if (seen.has(key)) return;
+      seen.add(key);
+      // Where it was, without repeating any of it (or of the lines next to it) in the report.
+      const mask = (t: string) => t.replace(/\s+/g, ' ').replace(/[A-Za-z0-9+/=_-]{16,}/g, '…');
+      const before = mask(normalized.slice(Math.max(0, at - 60), at));
+      const after = mask(normalized.slice(at + length, at + length + 30));
       hits.push({ ...needle.secret, form: needle.form, source, context: `${before}<${needle.secret.kind}>${after}` });
     };
     for (const m of normalized.matchAll(/[A-Za-z0-9+/=_-]{16,}/g)) {

@@ -107,6 +107,7 @@ describe('secret-leak scan over everything the run produced', () => {
     expect(scanner.secretCount).toBeGreaterThan(0);
     expect(executions.length).toBeGreaterThan(0);
     expect(usernamesSeen.size).toBeGreaterThan(0);
-    expect(hits.map((h) => `${h.kind} of ${h.username} (${h.form}) in ${h.source}: ${h.context}`)).toEqual([]);
+    const report = hits.map((h) => `${h.kind} of ${h.username} (${h.form}) in ${h.source}: ${h.context}`);
+    expect(report.length > 40 ? [...report.slice(0, 40), `... and ${report.length - 40} more`] : report).toEqual([]);
   });
 });

@@ -134,8 +134,8 @@ function needsOf(file: string): Need[] {
     // Server-side apply creates the object when it is missing: that needs create too.
     if (op === 'patch' && /serverSideApply/.test(text.slice(m.index, m.index + 400))) needs.push({ group: gr[0], resource: gr[1], verb: 'create', where });
   }
-  if (/makeInformer[^(]*\(/.test(text)) {
-    // Informers list and watch the path they are given.
+  if (/makeInformer[^(]*\(|new Watch[<(]/.test(text)) {
+    // Informers (directly or through src/controller/watch.ts) list and watch the path they are given.
     if (/aivenapplications|AIVENAPP\.plural/.test(text)) needs.push({ group: 'aiven.nais.io', resource: 'aivenapplications', verb: 'watch', where });
     if (/\/secrets`/.test(text)) needs.push({ group: '', resource: 'secrets', verb: 'watch', where });
   }

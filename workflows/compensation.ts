@@ -127,7 +127,8 @@ export async function settleSync(
       if (failed) toSettle.push({ generation: app.generation, entry: failed.entry });
       toSettle.push(...saga.unsettled.splice(0));
     }
-    await compensate(app, toSettle, regarding);
+    // Entries whose users could not be looked up are kept for the next pass, not dropped.
+    for (const item of await compensate(app, toSettle, regarding)) remember(saga, item);
   } catch (err) {
     wf.log.warn('compensation after the pass failed', { error: message(err) });
   }
@@ -138,7 +139,8 @@ export async function settleOnDeletion(holder: { saga?: SagaState }, app: AppRef
   const pending = holder.saga?.unsettled.splice(0) ?? [];
   if (pending.length === 0) return;
   try {
-    await compensate(app, pending, { apiVersion: 'aiven.nais.io/v1', kind: 'AivenApplication', namespace: app.namespace, name: app.name });
+    const left = await compensate(app, pending, { apiVersion: 'aiven.nais.io/v1', kind: 'AivenApplication', namespace: app.namespace, name: app.name });
+    if (left.length > 0) wf.log.warn('the application is gone and users of its failed passes could not be looked up; they stay in Aiven', { entries: left.length });
   } catch (err) {
     wf.log.warn('compensation after deletion failed', { error: message(err) });
   }
@@ -163,24 +165,35 @@ function remember(saga: SagaState, item: UnsettledEntry): void {
   if (saga.unsettled.length > 50) saga.unsettled.splice(0, saga.unsettled.length - 50);
 }
 
-/** Finds the users the failed entries created (if they exist) and releases them at once. */
-async function compensate(app: AppRef, entries: UnsettledEntry[], regarding: EventRegarding): Promise<void> {
+/**
+ * Finds the users the failed entries created (if they exist) and releases them at
+ * once. If a lookup fails (e.g. Aiven answering 429 beyond the quick retries),
+ * nothing is released and every entry is returned, to be tried again later.
+ */
+async function compensate(app: AppRef, entries: UnsettledEntry[], regarding: EventRegarding): Promise<UnsettledEntry[]> {
   const users = new Map<string, ServiceUserRef>();
   const generations = new Set<number>();
   for (const { generation, entry } of entries) {
-    const user = await quick.findFailedSyncUser({ app: { namespace: app.namespace, name: app.name, generation }, entry });
+    let user: ServiceUserRef | null;
+    try {
+      user = await quick.findFailedSyncUser({ app: { namespace: app.namespace, name: app.name, generation }, entry });
+    } catch (err) {
+      wf.log.warn('could not look up a user to compensate; keeping it for the next pass', { error: message(err) });
+      return entries;
+    }
     if (user) {
       users.set(serviceUserKey(user), user);
       generations.add(generation);
     }
   }
-  if (users.size === 0) return;
+  if (users.size === 0) return [];
   await startRelease(app, {
     users: [...users.values()],
     graceMs: 0,
     reason: `created by a failed pass (generation ${[...generations].join(', ')}) and never written to a Secret`,
     regarding,
   });
+  return [];
 }
 
 async function startRelease(app: AppRef, input: ReleaseUsersInput): Promise<void> {

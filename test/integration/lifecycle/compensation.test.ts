@@ -87,3 +87,41 @@ describe('compensation of reconcile passes', () => {
     expect(acl.acls.map((a) => a.username)).toEqual([current]);
   });
 });
+
+describe('compensation when Aiven cannot be asked at once', () => {
+  let aivenator: AivenatorUnderTest;
+  let failLookups = true;
+  afterAll(async () => {
+    await fakeAiven().setKnobs({ operationFaults: { updateOpenSearchAcl: null } });
+    await aivenator?.stop();
+  });
+
+  it('keeps a failed entry whose user could not be looked up, and settles it at the next pass', async () => {
+    const namespace = await freshNamespace('saga-retry');
+    aivenator = await startAivenator({
+      namespace,
+      wrapActivities: (acts) => ({
+        ...acts,
+        findFailedSyncUser: async (input) => {
+          if (failLookups) throw new Error('Aiven unavailable (test)');
+          return acts.findFailedSyncUser(input);
+        },
+      }),
+    });
+    const service = await createInstance(namespace, 'opensearches', 'later');
+    const firstUser = openSearchUserName(namespace, 'read', 1, 'later');
+    await fakeAiven().setKnobs({ operationFaults: { updateOpenSearchAcl: { status: 400, message: 'invalid ACL rule' } } });
+    await createApp(namespace, 'later', { openSearch: { instance: 'later', access: 'read', secretName: 'later-os' } });
+    await eventually(async () => ((await getApp(namespace, 'later')).status?.synchronizationState === 'RolloutFailed' ? true : undefined), 30_000, 'RolloutFailed');
+    // The lookup failed (3 quick attempts): the user is still there, and still remembered.
+    await new Promise((r) => setTimeout(r, 6000));
+    expect(await usernames(service)).toContain(firstUser);
+
+    failLookups = false;
+    await fakeAiven().setKnobs({ operationFaults: { updateOpenSearchAcl: null } });
+    await patchSpec(namespace, 'later', { openSearch: { instance: 'later', access: 'readwrite', secretName: 'later-os' } });
+    await eventually(async () => ((await getApp(namespace, 'later')).status?.synchronizedGeneration === 2 ? true : undefined), 30_000, 'generation 2');
+    await eventually(async () => ((await usernames(service)).includes(firstUser) ? undefined : true), 30_000, 'first user released');
+    expect(await usernames(service)).toEqual([openSearchUserName(namespace, 'readwrite', 2, 'later')]);
+  });
+});

@@ -26,6 +26,28 @@ export interface RunningTemporalServer {
 export async function startTemporalServer(opts: TemporalServerOptions): Promise<RunningTemporalServer> {
   const port = opts.port ?? (await freePort());
   const namespace = opts.namespace ?? 'default';
+  // The dev server also binds ports of its own choosing (internal services); a
+  // clash with another process is rare but fatal, so a bind failure gets new tries.
+  for (let attempt = 1; ; attempt++) {
+    const proc = startProcess('temporal', opts.binary, await serverArgs(opts, port, namespace), path.join(opts.dir, 'temporal.log'));
+    try {
+      await waitUntil(proc, () => namespaceReady(`127.0.0.1:${port}`, namespace), 60_000);
+    } catch (err) {
+      await proc.stop();
+      if (attempt < 3 && /address already in use/.test(String(err))) continue;
+      throw err;
+    }
+    return {
+      address: `127.0.0.1:${port}`,
+      namespace,
+      uiUrl: opts.uiPort ? `http://127.0.0.1:${opts.uiPort}` : undefined,
+      process: proc,
+      stop: () => proc.stop(),
+    };
+  }
+}
+
+async function serverArgs(opts: TemporalServerOptions, port: number, namespace: string): Promise<string[]> {
   const args = [
     'server', 'start-dev',
     '--ip', '127.0.0.1',
@@ -40,23 +62,10 @@ export async function startTemporalServer(opts: TemporalServerOptions): Promise<
   if (opts.dbFile) args.push('--db-filename', opts.dbFile);
   if (opts.uiPort) args.push('--ui-port', String(opts.uiPort));
   else args.push('--headless');
-  // A second, free port for the server's metrics avoids clashes between several dev servers.
+  // Explicit free ports keep several dev servers on one machine apart.
+  args.push('--http-port', String(await freePort()));
   args.push('--metrics-port', String(await freePort()));
-
-  const proc = startProcess('temporal', opts.binary, args, path.join(opts.dir, 'temporal.log'));
-  try {
-    await waitUntil(proc, () => namespaceReady(`127.0.0.1:${port}`, namespace), 60_000);
-  } catch (err) {
-    await proc.stop();
-    throw err;
-  }
-  return {
-    address: `127.0.0.1:${port}`,
-    namespace,
-    uiUrl: opts.uiPort ? `http://127.0.0.1:${opts.uiPort}` : undefined,
-    process: proc,
-    stop: () => proc.stop(),
-  };
+  return args;
 }
 
 /** Ready means the frontend answers and the namespace exists. */

@@ -11,7 +11,7 @@ import { secretEntries, specProblems } from '../src/plan';
 import { ActivityDeps } from './deps';
 import { emitEvent } from './events';
 import { withFailures } from './failures';
-import type { AppRef, AppSnapshot, CapturedSecretUsers, FinishPassInput } from './types';
+import type { AppRef, AppSnapshot, CapturedSecretUsers, FinishPassInput, FinishPassSummary } from './types';
 import { secretServiceUsers } from '../src/janitor/user-refs';
 import { DEFAULT_REPLACED_USER_GRACE_MS } from './finalizer';
 
@@ -38,7 +38,7 @@ export function applicationActivities(deps: ActivityDeps) {
       });
     },
 
-    async finishPass({ app, outcome, passStartedAt }: FinishPassInput): Promise<void> {
+    async finishPass({ app, outcome, passStartedAt }: FinishPassInput): Promise<FinishPassSummary> {
       return withFailures('updateStatus', async () => {
         if (outcome.kind !== 'up-to-date') {
           const seconds = passStartedAt ? (now().getTime() - Date.parse(passStartedAt)) / 1000 : 0;
@@ -46,7 +46,7 @@ export function applicationActivities(deps: ActivityDeps) {
           if (outcome.kind === 'failed' && outcome.transient) deps.metrics?.passRequeued?.('RolloutFailed');
         }
         const current = await getAivenApp(deps.kube, app.namespace, app.name);
-        if (!current || current.metadata.uid !== app.uid) return; // deleted or replaced meanwhile
+        if (!current || current.metadata.uid !== app.uid) return { status: 'skipped', generation: app.generation }; // deleted or replaced meanwhile
         const status = nextStatus({ current: current.status, generation: app.generation, specHash: app.specHash, deprecatedSecretName: app.deprecatedSecretName, outcome, now: now() });
         await patchAivenAppStatus(deps.kube, app.namespace, app.name, status);
         deps.metrics?.kubernetesWritten(app.namespace, 'AivenApplication/status');
@@ -58,14 +58,14 @@ export function applicationActivities(deps: ActivityDeps) {
             const secrets = outcome.results.map((r) => r.secretName).join(', ');
             await appEvent(app, { reason: outcome.syncReason, note: `synchronizing generation ${app.generation}`, action: 'Synchronize' });
             await appEvent(app, { reason: 'Synchronized', note: `Secrets synchronized: ${secrets || 'none'}`, action: 'Synchronize' });
-            break;
+            return { status: 'RolloutComplete', generation: app.generation, syncReason: outcome.syncReason, secrets: outcome.results.length };
           }
           case 'up-to-date':
             await appEvent(app, { reason: 'UpToDate', note: 'spec hash unchanged and all Secrets exist', action: 'Check' });
-            break;
+            return { status: 'UpToDate', generation: app.generation };
           case 'failed':
             await appEvent(app, { reason: 'SyncFailed', note: `${outcome.reason}: ${outcome.message}`, type: 'Warning', action: 'Synchronize' });
-            break;
+            return { status: 'RolloutFailed', generation: app.generation, reason: outcome.reason, message: outcome.message, transient: outcome.transient };
         }
       });
     },

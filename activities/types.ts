@@ -82,13 +82,24 @@ export interface FinishPassInput {
   passStartedAt?: string;
 }
 
+/** What finishPass wrote, for the audit timeline (a local activity's marker holds its result, not its input). */
+export interface FinishPassSummary {
+  status: 'RolloutComplete' | 'UpToDate' | 'RolloutFailed' | 'skipped';
+  generation: number;
+  syncReason?: string;
+  secrets?: number;
+  reason?: string;
+  message?: string;
+  transient?: boolean;
+}
+
 export interface AivenatorActivities extends CredentialHealthActivities {
   loadApplication(ref: AppRef): Promise<AppSnapshot | null>;
   expireApplication(app: AppRef & { uid: string; expiresAt: string }): Promise<void>;
   syncKafkaSecret(input: SyncSecretInput): Promise<SyncSecretResult>;
   syncOpenSearchSecret(input: SyncSecretInput): Promise<SyncSecretResult>;
   syncValkeySecret(input: SyncSecretInput): Promise<SyncSecretResult>;
-  finishPass(input: FinishPassInput): Promise<void>;
+  finishPass(input: FinishPassInput): Promise<FinishPassSummary>;
   // Secret lifecycle (issue 4): see activities/finalizer.ts and activities/janitor.ts.
   planSecretCleanup(secret: SecretRef): Promise<SecretCleanupPlan>;
   findServiceUserReferences(input: UserReferencesInput): Promise<Record<string, string>>;

@@ -75,6 +75,22 @@ const activities = proxyAivenatorActivities({
   },
 });
 
+/**
+ * The Kubernetes-only steps of a pass (read the application, write status,
+ * per-application janitor) run as local activities: one marker event each in
+ * the history instead of six (scheduled, started, completed and a workflow
+ * task), with the same retries. Runs recorded before keep their activities.
+ */
+export const LOCAL_KUBE_STEPS_PATCH = 'kube-steps-as-local-activities';
+const localActivities = wf.proxyLocalActivities<AivenatorActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 5 },
+});
+
+function kubeSteps(): Pick<AivenatorActivities, 'loadApplication' | 'finishPass'> {
+  return wf.patched(LOCAL_KUBE_STEPS_PATCH) ? localActivities : activities;
+}
+
 const syncers: Record<SecretEntry['service'], AivenatorActivities['syncKafkaSecret']> = {
   kafka: activities.syncKafkaSecret,
   opensearch: activities.syncOpenSearchSecret,
@@ -127,7 +143,7 @@ type PassNext = 'ended' | { wakeAt?: number };
 async function healthCheck(state: ActorState): Promise<'healthy' | 'drift'> {
   let app: AppSnapshot | null = null;
   try {
-    app = await step(state, 'read application', () => activities.loadApplication({ namespace: state.namespace, name: state.name }));
+    app = await step(state, 'read application', () => kubeSteps().loadApplication({ namespace: state.namespace, name: state.name }));
   } catch {
     // Tried again at the next interval.
   }
@@ -145,7 +161,7 @@ async function runPass(state: ActorState, forceReason?: string): Promise<PassNex
   const ref: AppRef = { namespace: state.namespace, name: state.name };
   let app: AppSnapshot | null;
   try {
-    app = await step(state, 'read application', () => activities.loadApplication(ref));
+    app = await step(state, 'read application', () => kubeSteps().loadApplication(ref));
   } catch (err) {
     return afterFailure(state, classifyFailure(err, 'ReadApplication'), undefined);
   }
@@ -173,7 +189,7 @@ async function runPass(state: ActorState, forceReason?: string): Promise<PassNex
   const { outcome, failure } = await synchronise(state, app, forceReason);
   try {
     const finishApp = { ...ref, uid: app.uid, generation: app.generation, specHash: app.specHash, deprecatedSecretName: app.deprecatedSecretName };
-    await step(state, 'write status', () => activities.finishPass({ app: finishApp, outcome, passStartedAt }));
+    await step(state, 'write status', () => kubeSteps().finishPass({ app: finishApp, outcome, passStartedAt }));
   } catch (err) {
     return afterFailure(state, classifyFailure(err, 'WriteStatus'), app);
   }
@@ -188,7 +204,7 @@ async function runPass(state: ActorState, forceReason?: string): Promise<PassNex
     generation: app.generation,
     reason: outcome.kind === 'synced' ? outcome.syncReason : undefined,
   });
-  await step(state, 'janitor', () => runAppJanitor({ ...ref, uid: app!.uid }));
+  await step(state, 'janitor', () => runAppJanitor({ ...ref, uid: app!.uid }, wf.patched(LOCAL_KUBE_STEPS_PATCH)));
   return { wakeAt: expiryWake(app) };
 }
 

@@ -13,10 +13,12 @@ const sweep = proxyAivenatorActivities({
   retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 3 },
 }).janitorSweep;
 
-const appSweep = proxyAivenatorActivities({
+const appSweepOptions: wf.ActivityOptions = {
   startToCloseTimeout: '2 minutes',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 2 },
-}).janitorSweep;
+};
+const appSweep = proxyAivenatorActivities(appSweepOptions).janitorSweep;
+const localAppSweep = wf.proxyLocalActivities<AivenatorActivities>(appSweepOptions).janitorSweep;
 
 export interface JanitorSweepWorkflowInput {
   /** The controller's namespace; all namespaces when absent. */
@@ -33,11 +35,11 @@ export async function janitorSweepWorkflow(input: JanitorSweepWorkflowInput = {}
 
 /**
  * The per-application pass: unused Secrets labelled app=<name> in the app's
- * namespace. Best effort: a failure is logged, never fails the reconcile pass.
+ * namespace; `local` runs it as a local activity (one marker event). Best effort: a failure is logged, never fails the reconcile pass.
  */
-export async function runAppJanitor(app: AppRef & { uid?: string }): Promise<JanitorSweepResult | undefined> {
+export async function runAppJanitor(app: AppRef & { uid?: string }, local = false): Promise<JanitorSweepResult | undefined> {
   try {
-    return await appSweep({ app: { namespace: app.namespace, name: app.name, uid: app.uid } });
+    return await (local ? localAppSweep : appSweep)({ app: { namespace: app.namespace, name: app.name, uid: app.uid } });
   } catch (err) {
     wf.log.warn('per-application janitor failed', { namespace: app.namespace, name: app.name, error: err instanceof Error ? err.message : String(err) });
     return undefined;

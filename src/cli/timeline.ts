@@ -8,6 +8,7 @@
 // never printed wholesale.
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
+import type { FinishPassSummary } from '../../activities/types';
 
 type History = temporal.api.history.v1.IHistory;
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
@@ -30,6 +31,7 @@ export interface RunHistory {
   history: History;
 }
 
+const LOCAL_ACTIVITY_MARKER = 'core_local_activity';
 const SYNC_ACTIVITIES = new Set(['syncKafkaSecret', 'syncOpenSearchSecret', 'syncValkeySecret']);
 
 /** Entries of every run, oldest run first. */
@@ -70,6 +72,24 @@ export function buildTimeline(runs: RunHistory[], namespace?: string): TimelineE
           pass++;
           emit(event, 'pass', `pass ${pass} started`);
         }
+        continue;
+      }
+      const marker = event.markerRecordedEventAttributes;
+      if (marker?.markerName === LOCAL_ACTIVITY_MARKER) {
+        // A local activity: one marker with its type, attempt and result (or failure), no input.
+        const data = (decode(marker.details?.data?.payloads?.[0]) ?? {}) as { activity_type?: string; attempt?: number };
+        const type = data.activity_type ?? '?';
+        const attempt = data.attempt ?? 1;
+        if (type === 'loadApplication') {
+          pass++;
+          emit(event, 'pass', `pass ${pass} started`);
+        }
+        if (marker.failure) {
+          emit(event, 'failure', `${type} failed after ${attempt} attempt(s): ${failureText(marker.failure)}`);
+          continue;
+        }
+        if (attempt > 1) emit(event, 'retry', `${type}: attempt ${attempt} after ${attempt - 1} failed attempt(s)`);
+        for (const [kind, text] of describeCompletion(type, undefined, decode(marker.details?.result?.payloads?.[0]), namespace)) emit(event, kind, text);
         continue;
       }
       const activityStarted = event.activityTaskStartedEventAttributes;
@@ -165,20 +185,7 @@ function describeCompletion(type: string, input: unknown, result: unknown, names
       ['secret', `Secret ${ns ? `${ns}/` : ''}${String(res.secretName)} ${String(res.secretWrite)} (data hash ${String(res.dataHash)})`],
     ];
   }
-  if (type === 'finishPass') {
-    const outcome = (inp.outcome ?? {}) as { kind?: string; syncReason?: string; reason?: string; message?: string; transient?: boolean; results?: unknown[] };
-    const generation = (inp.app as { generation?: number } | undefined)?.generation;
-    switch (outcome.kind) {
-      case 'synced':
-        return [['status', `status written: RolloutComplete for generation ${String(generation)} (${String(outcome.syncReason)}, ${outcome.results?.length ?? 0} Secret(s))`]];
-      case 'up-to-date':
-        return [['status', 'status written: up to date (spec hash unchanged, every Secret exists)']];
-      case 'failed':
-        return [['status', `status written: RolloutFailed, ${outcome.reason}: ${outcome.message}${outcome.transient ? ' (will retry)' : ' (waits for a change)'}`]];
-      default:
-        return [['status', 'status written']];
-    }
-  }
+  if (type === 'finishPass') return describeStatusWrite(inp, res);
   if (type === 'expireApplication') return [['status', `application deleted: expiresAt ${String(inp.expiresAt)} has passed`]];
   // Secret lifecycle: compensation, finalizer and janitor activities.
   if (type === 'deleteAivenServiceUser') {
@@ -212,6 +219,27 @@ function describeCompletion(type: string, input: unknown, result: unknown, names
     .filter(([key, value]) => /name|user|secret|hash|deleted|created|kept|count|reason|outcome/i.test(key) && isPlain(value))
     .map(([key, value]) => `${key}=${Array.isArray(value) ? value.join(',') : String(value)}`);
   return [['activity', `${type} completed${summary.length ? `: ${summary.join(' ')}` : ''}`]];
+}
+
+/** From finishPass's summary (its result, recorded by local activities) or, in older runs, its input. */
+function describeStatusWrite(inp: Record<string, unknown>, res: Record<string, unknown>): Described {
+  const outcome = (inp.outcome ?? {}) as { kind?: string; syncReason?: string; reason?: string; message?: string; transient?: boolean; results?: unknown[] };
+  const summary = res as Partial<FinishPassSummary>;
+  const status = summary.status ?? { synced: 'RolloutComplete', 'up-to-date': 'UpToDate', failed: 'RolloutFailed' }[outcome.kind ?? ''];
+  const generation = summary.generation ?? (inp.app as { generation?: number } | undefined)?.generation;
+  const failure = summary.status ? summary : outcome;
+  switch (status) {
+    case 'RolloutComplete':
+      return [['status', `status written: RolloutComplete for generation ${String(generation)} (${String(summary.syncReason ?? outcome.syncReason)}, ${summary.secrets ?? outcome.results?.length ?? 0} Secret(s))`]];
+    case 'UpToDate':
+      return [['status', 'status written: up to date (spec hash unchanged, every Secret exists)']];
+    case 'RolloutFailed':
+      return [['status', `status written: RolloutFailed, ${failure.reason}: ${failure.message}${failure.transient ? ' (will retry)' : ' (waits for a change)'}`]];
+    case 'skipped':
+      return [['status', 'status not written: the application was deleted or replaced meanwhile']];
+    default:
+      return [['status', 'status written']];
+  }
 }
 
 function pick(obj: Record<string, unknown>, keys: string[]): string | undefined {

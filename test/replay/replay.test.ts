@@ -19,8 +19,26 @@ const SCENARIOS = [
   'permanent-failure-compensated', 'finalizer-retries', 'expiry', 'deleted', 'continue-as-new', 'janitor-sweep',
 ];
 
+/**
+ * The current recordings, plus those of earlier workflow versions kept in
+ * subdirectories (e.g. before-local-kube-steps/): runs like them may still be in
+ * flight, so they must replay until their patch is deprecated.
+ */
+function historyFiles(): string[] {
+  const top = fs.readdirSync(DIR, { withFileTypes: true });
+  const files = top.filter((e) => e.isFile() && e.name.endsWith('.json')).map((e) => path.join(DIR, e.name));
+  for (const sub of top.filter((e) => e.isDirectory())) {
+    files.push(...fs.readdirSync(path.join(DIR, sub.name)).filter((f) => f.endsWith('.json')).map((f) => path.join(DIR, sub.name, f)));
+  }
+  return files.sort();
+}
+
 function load(): WorkflowHistory[] {
-  return fs.readdirSync(DIR).filter((f) => f.endsWith('.json')).sort().map((f) => readHistoryFile(path.join(DIR, f)));
+  return historyFiles().map(readHistoryFile);
+}
+
+function scenariosIn(dir: string): string[] {
+  return fs.readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => (JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as { scenario: string }).scenario);
 }
 
 async function replay(histories: WorkflowHistory[]): Promise<{ source: string; error?: string }[]> {
@@ -36,9 +54,16 @@ describe('replay of recorded histories against the current workflow code', () =>
   const histories = load();
 
   it('has every scenario, without a credential in it', () => {
-    const scenarios = new Set(fs.readdirSync(DIR).filter((f) => f.endsWith('.json')).map((f) => (JSON.parse(fs.readFileSync(path.join(DIR, f), 'utf8')) as { scenario: string }).scenario));
-    expect([...scenarios].sort()).toEqual([...SCENARIOS].sort());
-    for (const f of fs.readdirSync(DIR)) expect({ f, leak: /PRIVATE KEY|BEGIN CERTIFICATE|AVNS_/.test(fs.readFileSync(path.join(DIR, f), 'utf8')) }).toEqual({ f, leak: false });
+    expect([...new Set(scenariosIn(DIR))].sort()).toEqual([...SCENARIOS].sort());
+    for (const f of historyFiles()) expect({ f, leak: /PRIVATE KEY|BEGIN CERTIFICATE|AVNS_/.test(fs.readFileSync(f, 'utf8')) }).toEqual({ f, leak: false });
+  });
+
+  it('keeps the runs recorded before the Kubernetes steps became local activities', () => {
+    const before = path.join(DIR, 'before-local-kube-steps');
+    expect([...new Set(scenariosIn(before))].sort()).toEqual([...SCENARIOS].sort());
+    const converge = (dir: string) => JSON.stringify(readHistoryFile(path.join(dir, 'converge.json')).history);
+    expect(converge(before)).not.toContain('core_local_activity');
+    expect(converge(DIR)).toContain('core_local_activity');
   });
 
   it('replays every history without a determinism error', async () => {
@@ -50,10 +75,11 @@ describe('replay of recorded histories against the current workflow code', () =>
   it('would catch a change: the same history with an activity renamed fails', async () => {
     const original = histories.find((h) => h.source.endsWith('converge.json'))!;
     const changed = JSON.parse(JSON.stringify(historyToJson(original.history))) as { events: { activityTaskScheduledEventAttributes?: { activityType: { name: string } } }[] };
-    changed.events.find((e) => e.activityTaskScheduledEventAttributes?.activityType.name === 'loadApplication')!.activityTaskScheduledEventAttributes!.activityType.name = 'loadApplicationV0';
+    const scheduled = changed.events.find((e) => e.activityTaskScheduledEventAttributes)!.activityTaskScheduledEventAttributes!;
+    scheduled.activityType.name = `${scheduled.activityType.name}V0`;
     const file = path.join(world().dir, 'changed-history.json');
     fs.writeFileSync(file, JSON.stringify({ workflowId: original.workflowId, history: changed }));
     const [result] = await replay([readHistoryFile(file)]);
-    expect(result.error).toMatch(/DeterminismViolationError: .*loadApplicationV0/);
+    expect(result.error).toMatch(/DeterminismViolationError: .*V0/);
   });
 });

@@ -190,13 +190,13 @@ describe('aivenator CLI end to end, on the dev sandbox', () => {
 
     // As if the workflow had renamed an activity since this history was recorded.
     const saved = JSON.parse(fs.readFileSync(file, 'utf8')) as { history: { events: { activityTaskScheduledEventAttributes?: { activityType: { name: string } } }[] } };
-    const scheduled = saved.history.events.find((e) => e.activityTaskScheduledEventAttributes?.activityType.name === 'loadApplication')!;
-    scheduled.activityTaskScheduledEventAttributes!.activityType.name = 'loadApplicationV0';
+    const scheduled = saved.history.events.find((e) => e.activityTaskScheduledEventAttributes)!.activityTaskScheduledEventAttributes!;
+    scheduled.activityType.name = `${scheduled.activityType.name}V0`;
     const badFile = path.join(dir, 'changed.json');
     fs.writeFileSync(badFile, JSON.stringify(saved));
     const bad = await cli(['replay', '--file', badFile, '--file', file], env);
     expect(bad.code).toBe(1);
-    expect(bad.stdout).toMatch(/^FAILED {2}aivenapp\/orders\/checkout run [0-9a-f]{8} \(.*changed\.json\): DeterminismViolationError: .*loadApplicationV0/m);
+    expect(bad.stdout).toMatch(/^FAILED {2}aivenapp\/orders\/checkout run [0-9a-f]{8} \(.*changed\.json\): DeterminismViolationError: .*Secret.*V0/m);
     expect(bad.stdout).toContain('2 replayed, 1 failed');
 
     // Against a bundle made ahead (what the image ships and the worker loads).

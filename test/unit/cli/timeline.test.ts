@@ -103,6 +103,55 @@ describe('buildTimeline', () => {
   });
 });
 
+/** A local activity's marker as the SDK records it: type and attempt in `data`, the result in `result`. */
+function localActivity(eventId: number, type: string, attempt: number, result: unknown, failure?: object): object {
+  return {
+    eventId,
+    eventTime: at(),
+    markerRecordedEventAttributes: {
+      markerName: 'core_local_activity',
+      details: { data: { payloads: [p({ seq: eventId, attempt, activity_id: String(eventId), activity_type: type })] }, ...(failure ? {} : { result: { payloads: [p(result)] } }) },
+      ...(failure ? { failure } : {}),
+    },
+  };
+}
+
+describe('buildTimeline with the Kubernetes steps as local activities', () => {
+  clock = 0;
+  const run: RunHistory = {
+    runId: 'run-3-cccccccc',
+    history: h({
+      events: [
+        { eventId: 1, eventTime: at(), workflowExecutionStartedEventAttributes: { input: { payloads: [p({ namespace: 'team', name: 'app' })] } } },
+        { eventId: 5, eventTime: at(), markerRecordedEventAttributes: { markerName: 'core_patch', details: {} } },
+        localActivity(6, 'loadApplication', 1, snapshot),
+        { eventId: 7, eventTime: at(), activityTaskScheduledEventAttributes: { activityType: { name: 'syncKafkaSecret' }, input: { payloads: [p({ app: { namespace: 'team', name: 'app' } })] } } },
+        { eventId: 9, eventTime: at(), activityTaskCompletedEventAttributes: { scheduledEventId: 7, result: { payloads: [p(kafkaResult)] } } },
+        localActivity(13, 'finishPass', 2, { status: 'RolloutComplete', generation: 1, syncReason: 'MissingSecret', secrets: 1 }),
+        localActivity(14, 'janitorSweep', 1, { scope: 'app', deleted: ['old-kafka'], deletedCount: 1, kept: { in_use: 1 } }),
+        localActivity(20, 'loadApplication', 5, undefined, { message: 'apiserver unavailable', applicationFailureInfo: { type: 'KubernetesError' } }),
+        localActivity(21, 'finishPass', 1, { status: 'RolloutFailed', generation: 1, reason: 'ReadApplication', message: 'apiserver unavailable', transient: true }),
+      ],
+    }),
+  };
+
+  it('reads passes, retries, failures and status writes from the markers', () => {
+    expect(buildTimeline([run]).map((e) => `${e.pass ?? '-'} ${e.kind} ${e.text}`)).toEqual([
+      '- actor actor started for team/app',
+      '1 pass pass 1 started',
+      '1 read read generation 1, spec hash abc123, missing Secrets: app-kafka',
+      '1 user created kafka user team_app_01234567_3D_ in dev-nais-dev/kafka',
+      '1 secret Secret team/app-kafka created (data hash feedbeef)',
+      '1 retry finishPass: attempt 2 after 1 failed attempt(s)',
+      '1 status status written: RolloutComplete for generation 1 (MissingSecret, 1 Secret(s))',
+      '1 secret janitor: 1 unused Secret(s) deleted (old-kafka); kept 1 in_use',
+      '2 pass pass 2 started',
+      '2 failure loadApplication failed after 5 attempt(s): [KubernetesError] apiserver unavailable',
+      '2 status status written: RolloutFailed, ReadApplication: apiserver unavailable (will retry)',
+    ]);
+  });
+});
+
 describe('history JSON', () => {
   it('round-trips through the format Temporal tools write', () => {
     const { history } = firstRun();

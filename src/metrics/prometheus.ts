@@ -40,6 +40,8 @@ export interface AivenatorMetricsOptions {
   userCountIntervalMs?: number;
   /** Delay after a create or delete before that service is counted again (coalesces bursts). */
   userCountDebounceMs?: number;
+  /** A service is recounted after a write at most this often (a burst of new apps costs a few Aiven reads, not one per 2 s). */
+  userCountMinIntervalMs?: number;
 }
 
 export class AivenatorMetrics implements MetricsHooks {
@@ -64,6 +66,7 @@ export class AivenatorMetrics implements MetricsHooks {
 
   private readonly knownServices = new Set<string>();
   private readonly pendingCounts = new Map<string, NodeJS.Timeout>();
+  private readonly lastCounted = new Map<string, number>();
   private interval?: NodeJS.Timeout;
 
   constructor(private readonly opts: AivenatorMetricsOptions = {}) {
@@ -216,6 +219,7 @@ export class AivenatorMetrics implements MetricsHooks {
     if (!list) return;
     const [project, service] = key.split('/');
     this.knownServices.add(key);
+    this.lastCounted.set(key, Date.now());
     let users: string[];
     try {
       users = await list(project, service);
@@ -232,10 +236,13 @@ export class AivenatorMetrics implements MetricsHooks {
     const key = `${project}/${service}`;
     this.knownServices.add(key);
     if (this.pendingCounts.has(key)) return;
+    const debounce = this.opts.userCountDebounceMs ?? 2000;
+    const last = this.lastCounted.get(key);
+    const spacing = last === undefined ? 0 : last + (this.opts.userCountMinIntervalMs ?? 30_000) - Date.now();
     const timer = setTimeout(() => {
       this.pendingCounts.delete(key);
       void this.countUsers(key);
-    }, this.opts.userCountDebounceMs ?? 2000);
+    }, Math.max(debounce, spacing));
     timer.unref();
     this.pendingCounts.set(key, timer);
   }

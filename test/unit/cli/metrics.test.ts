@@ -68,6 +68,20 @@ describe('AivenatorMetrics', () => {
     m.stop();
   });
 
+  it('recounts a busy service no more often than the minimum interval', async () => {
+    const list = jest.fn(async () => ['a_b_12345678_3D_']);
+    const m = new AivenatorMetrics({ defaultMetrics: false, listServiceUsers: list, userCountDebounceMs: 10, userCountMinIntervalMs: 300 });
+    m.serviceUserCreated('p', 's');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(list).toHaveBeenCalledTimes(1);
+    m.serviceUserCreated('p', 's');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(list).toHaveBeenCalledTimes(1);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(list).toHaveBeenCalledTimes(2);
+    m.stop();
+  });
+
   it('classifies user names like the reference', () => {
     expect(usernameConvention('team_app_0a1b2c3d_3D_')).toBe('underscore');
     expect(usernameConvention('team.app')).toBe('dot');

@@ -8,12 +8,11 @@ import { nextStatus } from '../src/kube/status';
 import { baseSecretMetadata } from '../src/handlers/secret-meta';
 import { specHash } from '../src/naming/spec-hash';
 import { secretEntries, specProblems } from '../src/plan';
-import { ActivityDeps } from './deps';
+import { ActivityDeps, DEFAULT_REPLACED_USER_GRACE_MS } from './deps';
 import { emitEvent } from './events';
 import { withFailures } from './failures';
 import type { AppRef, AppSnapshot, CapturedSecretUsers, FinishPassInput, FinishPassSummary } from './types';
 import { secretServiceUsers } from '../src/janitor/user-refs';
-import { DEFAULT_REPLACED_USER_GRACE_MS } from './finalizer';
 
 export function applicationActivities(deps: ActivityDeps) {
   const now = deps.now ?? (() => new Date());

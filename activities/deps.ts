@@ -19,9 +19,12 @@ export interface ActivityDeps {
   /** How often actors check credential health (AIVENATOR_DRIFT_INTERVAL); 0 or absent disables. */
   driftIntervalMs?: number;
   now?: () => Date;
-  /** How long a user replaced in a Secret that kept its name lives on (default 1 h); see activities/finalizer.ts. */
+  /** How long a user replaced in a Secret that kept its name lives on (DEFAULT_REPLACED_USER_GRACE_MS); see workflows/compensation.ts. */
   replacedUserGraceMs?: number;
 }
+
+/** Default life of a user replaced in a Secret that kept its name: long enough for a rollout. */
+export const DEFAULT_REPLACED_USER_GRACE_MS = 60 * 60_000;
 
 export interface AivenCaches {
   /** Project CA per project: stable for years. */

@@ -19,7 +19,6 @@ import { emitEvent } from './events';
 import { withFailures } from './failures';
 import { withOpenSearchAclLock } from './opensearch-acl-lock';
 import type {
-  CapturedSecretUsers,
   DeleteUserInput,
   SecretCleanupPlan,
   SecretEventInput,
@@ -28,9 +27,6 @@ import type {
   FailedSyncInput,
   UserReferencesInput,
 } from './types';
-
-/** Default life of a user replaced in a Secret that kept its name: long enough for a rollout. */
-export const DEFAULT_REPLACED_USER_GRACE_MS = 60 * 60_000;
 
 export function finalizerActivities(deps: ActivityDeps) {
   const secretTarget = (s: { namespace: string; name: string; uid?: string }) => ({ apiVersion: 'v1', kind: 'Secret', namespace: s.namespace, name: s.name, uid: s.uid });

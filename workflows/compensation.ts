@@ -21,7 +21,6 @@
 // that no live managed Secret points at the user.
 import * as wf from '@temporalio/workflow';
 import type {
-  AivenatorActivities,
   AppRef,
   AppSnapshot,
   CapturedSecretUsers,
@@ -92,7 +91,6 @@ export async function releaseServiceUsersWorkflow(input: ReleaseUsersInput): Pro
   wf.setCurrentDetails(`done: deleted ${result.deleted.length}, already gone ${result.absent.length}, kept ${result.kept.length}`);
   return result;
 }
-
 
 /**
  * After the sync loop of a pass: release users replaced in rewritten Secrets,

@@ -2,8 +2,7 @@
 // Secrets still carry their keys and their Aiven users still exist (drift),
 // and take up Kafka certificates Aiven has renewed. Reads only, unless
 // something needs repair.
-import * as wf from '@temporalio/workflow';
-import type { AppSnapshot, AivenatorActivities } from '../activities/types';
+import type { AppSnapshot } from '../activities/types';
 import { proxyAivenatorActivities } from './activity-proxy';
 
 export interface HealthRecord {

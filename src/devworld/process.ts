@@ -9,6 +9,12 @@ process.once('exit', () => {
   for (const child of running) child.kill('SIGKILL');
 });
 
+/** The child is SIGKILLed if it still runs when this process exits. */
+export function killWithParent(child: ChildProcess): void {
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+}
+
 export interface ManagedProcess {
   name: string;
   logFile: string;
@@ -21,9 +27,9 @@ export function startProcess(name: string, command: string, args: string[], logF
   const log = fs.openSync(logFile, 'a');
   const child = spawn(command, args, { stdio: ['ignore', log, log], env: env ?? process.env });
   fs.closeSync(log);
-  running.add(child);
+  killWithParent(child);
   let exited = false;
-  const exit = new Promise<void>((resolve) => child.once('exit', () => { exited = true; running.delete(child); resolve(); }));
+  const exit = new Promise<void>((resolve) => child.once('exit', () => { exited = true; resolve(); }));
   return {
     name,
     logFile,

@@ -5,6 +5,7 @@
 import { FakeHttpError, badRequest, rateLimitMessage } from './errors';
 import { isRecord } from './http-util';
 import { OPERATION_NAMES, type FakeAivenKnobs, type FakeAivenKnobsPatch, type OperationFault, type OperationName } from './types';
+import { mulberry32 } from '../seeded-random';
 
 export const DEFAULT_KNOBS: FakeAivenKnobs = {
   latencyMs: 0,
@@ -23,18 +24,6 @@ export const DEFAULT_KNOBS: FakeAivenKnobs = {
 
 /** Limit shown in burst-429 messages when no rate limit is configured (the value in the real 2021 body). */
 const BURST_DISPLAY_LIMIT = 120;
-
-/** mulberry32: tiny, seedable, good enough to make fault injection reproducible. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function isOperation(name: string): name is OperationName {
   return (OPERATION_NAMES as readonly string[]).includes(name);

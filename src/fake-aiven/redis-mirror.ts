@@ -10,6 +10,7 @@
 import Redis from 'ioredis';
 import { pointsAt, type MirroredService, type MirroredUser, type StoreMirror } from './mirror';
 
+/** The Redis user the mirror acts as; never mirrored over. */
 const ADMIN_USER = 'default';
 
 /** A connection to the test Redis as its admin user; fails fast instead of queueing or reconnecting for ever. */
@@ -51,7 +52,6 @@ export interface RedisMirrorOptions {
   adminPassword?: string;
 }
 
-/** The Redis user the mirror acts as; never mirrored over. */
 export class RedisMirror implements StoreMirror {
   readonly name: string;
   private client?: Redis;

@@ -7,16 +7,16 @@ import * as k8s from '@kubernetes/client-node';
 import * as forge from 'node-forge';
 import { kubeConfigFor } from '../../src/devworld/kube-apiserver';
 import { FakeAivenControl } from '../../src/fake-aiven';
+import { aivenatorSecretSelector } from '../../src/handlers/secret-meta';
 import { AIVENAPP, AivenApplication, AivenApplicationSpec } from '../../src/kube/aivenapp-types';
 import { mergePatch } from '../../src/kube/clients';
 import { secretServiceUsers } from '../../src/janitor/user-refs';
 import { serviceUserKey } from '../../src/janitor/user-key';
 import { kafkaShortTeamName } from '../../src/naming/names';
 import type { RequestLogEntry } from '../../src/fake-aiven/types';
-import { fakeAiven } from '../env/aivenator';
+import { fakeAiven, isConverged } from '../env/aivenator';
 import { world } from '../env/world';
 
-export const SECRET_SELECTOR = 'type=aivenator.aiven.nais.io';
 const ACCESS = ['read', 'write', 'readwrite', 'admin'];
 
 /** Kubernetes clients for one apiserver (the shared one, or a test's own). */
@@ -75,7 +75,7 @@ export class Kube {
   }
 
   async secrets(namespace: string): Promise<k8s.V1Secret[]> {
-    return (await this.core.listNamespacedSecret({ namespace, labelSelector: SECRET_SELECTOR })).items;
+    return (await this.core.listNamespacedSecret({ namespace, labelSelector: aivenatorSecretSelector() })).items;
   }
 }
 
@@ -102,7 +102,7 @@ export interface Progress {
 
 export async function progress(kube: Kube, namespace: string): Promise<Progress> {
   const apps = await kube.apps(namespace);
-  const done = (a: AivenApplication) => a.status?.synchronizationState === 'RolloutComplete' && a.status.synchronizedGeneration === a.metadata.generation;
+  const done = (a: AivenApplication) => isConverged(a);
   return {
     total: apps.length,
     converged: apps.filter(done).length,
@@ -271,16 +271,4 @@ export async function logMark(control: FakeAivenControl = fakeAiven()): Promise<
 
 export function randomBetween(min: number, max: number, rng: () => number): number {
   return min + (max - min) * rng();
-}
-
-/** mulberry32, so a run's kill schedule can be reproduced from its seed. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -16,13 +16,14 @@ import { Client, Connection } from '@temporalio/client';
 import { FakeAivenControl, RunningFakeAiven, startFakeAiven } from '../../src/fake-aiven';
 import { AIVENAPP } from '../../src/kube/aivenapp-types';
 import { janitorScheduleId } from '../../src/janitor/schedule';
+import { mulberry32 } from '../../src/seeded-random';
 import { fakeAiven } from '../env/aivenator';
 import { historyText } from '../env/history';
 import { AivenatorProcess, Targets, artifactsDir, worldTargets } from '../env/processes';
 import { startRestartableKube, startRestartableTemporal } from '../env/private-servers';
 import { world } from '../env/world';
 import {
-  Kube, allConverged, appName, chaosSpec, checkSecrets, createdTwice, createdUsers, logMark, progress, randomBetween, requestsSince, seeded, unreferencedUsers, usersOf,
+  Kube, allConverged, appName, chaosSpec, checkSecrets, createdTwice, createdUsers, logMark, progress, randomBetween, requestsSince, unreferencedUsers, usersOf,
 } from './fixtures';
 import { report, sizes, timeouts } from './scenario';
 
@@ -144,7 +145,7 @@ export async function killScenario(): Promise<ScenarioResult> {
   const kube = Kube.shared();
   const namespace = `chaos-kill-${Date.now().toString(36)}`;
   const taskQueue = `aivenator-${namespace}`;
-  const rng = seeded(sizes.seed);
+  const rng = mulberry32(sizes.seed);
   await kube.namespace(namespace);
   const services = [await kube.instance(namespace, 'valkeys', 'cache'), await kube.instance(namespace, 'opensearches', 'logs')];
   const mark = await logMark();

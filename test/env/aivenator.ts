@@ -12,6 +12,7 @@ import { AppController } from '../../src/controller/controller';
 import { FinalizerStarter, SecretController } from '../../src/controller/secret-controller';
 import { AppSignaler } from '../../src/controller/signaler';
 import { FakeAivenControl } from '../../src/fake-aiven';
+import type { AivenApplication } from '../../src/kube/aivenapp-types';
 import { makeKubeClients } from '../../src/kube/clients';
 import { ensureJanitorSchedule, janitorScheduleId } from '../../src/janitor/schedule';
 import { createLogger } from '../../src/log';
@@ -116,6 +117,11 @@ export async function startAivenator(opts: StartOptions): Promise<AivenatorUnder
       await nativeConnection.close();
     },
   };
+}
+
+/** RolloutComplete at `generation` (by default the application's current one). */
+export function isConverged(app: AivenApplication, generation = app.metadata.generation): boolean {
+  return app.status?.synchronizationState === 'RolloutComplete' && app.status.synchronizedGeneration === generation;
 }
 
 export function fakeAiven(): FakeAivenControl {

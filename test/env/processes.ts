@@ -7,17 +7,11 @@ import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { kubeConfigFor } from '../../src/devworld/kube-apiserver';
-import { freePort } from '../../src/devworld/process';
+import { freePort, killWithParent, tail } from '../../src/devworld/process';
 import { world } from './world';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const CLI_MAIN = path.join(ROOT, 'dist', 'src', 'cli', 'main.js');
-
-/** Children still running when the test process exits are killed with it. */
-const running = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of running) child.kill('SIGKILL');
-});
 
 /** Compiles the CLI to dist/ (incremental: about a second when nothing changed). */
 export function buildCli(): void {
@@ -70,7 +64,7 @@ export interface Exit {
 }
 
 /** The environment without the test run's own Temporal, Kubernetes and Aivenator settings. */
-function cleanEnv(): NodeJS.ProcessEnv {
+export function cleanEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!/^(TEMPORAL_|AIVENATOR_|KUBECONFIG$)/.test(k) || k === 'AIVENATOR_TOOLS_DIR') env[k] = v;
   return env;
@@ -142,11 +136,10 @@ export class AivenatorProcess {
     const child = spawn(process.execPath, [CLI_MAIN, this.opts.mode], { cwd: ROOT, env, stdio: ['ignore', log, log] });
     fs.closeSync(log);
     this.child = child;
-    running.add(child);
+    killWithParent(child);
     const pid = child.pid!;
     this.exited = new Promise<Exit>((resolve) => {
       child.once('exit', (code, signal) => {
-        running.delete(child);
         const exit: Exit = { pid, code, signal, expected: this.stopping || signal === 'SIGKILL', at: Date.now() };
         this.exits.push(exit);
         fs.appendFileSync(this.logFile, `--- ${new Date().toISOString()} pid ${pid} exited (code ${code}, signal ${signal})\n`);
@@ -206,8 +199,7 @@ export class AivenatorProcess {
   }
 
   tail(lines: number): string {
-    if (!fs.existsSync(this.logFile)) return '';
-    return fs.readFileSync(this.logFile, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+    return tail(this.logFile, lines);
   }
 
   /** Log lines at level warn or above (JSON logs), for the report. */

@@ -13,7 +13,7 @@ import { janitorSweepWorkflow } from '../../workflows/janitor';
 import { ActorState, stateQuery } from '../../workflows/application';
 import { secretFinalizerWorkflowId } from '../../workflows/secret-finalizer';
 import type { FinalizerState } from '../../workflows/secret-finalizer';
-import { AivenatorUnderTest, eventually, fakeAiven, startAivenator } from '../env/aivenator';
+import { AivenatorUnderTest, eventually, fakeAiven, isConverged, startAivenator } from '../env/aivenator';
 import { freshNamespace, world } from '../env/world';
 import { createManagedSecret, deleteSecret, kafkaAnnotations, waitSecretGone } from '../integration/lifecycle/fixtures';
 import { createApp, createInstance, custom, getApp, patchSpec, setInstanceState } from '../integration/reconcile/fixtures';
@@ -73,7 +73,7 @@ jest.setTimeout(300_000);
   async function rolloutComplete(name: string, generation: number): Promise<void> {
     await eventually(async () => {
       const a = await getApp(namespace, name);
-      return a.status?.synchronizationState === 'RolloutComplete' && a.status.synchronizedGeneration === generation ? true : undefined;
+      return isConverged(a, generation) ? true : undefined;
     }, 60_000, `${name} at generation ${generation}`);
   }
 

@@ -17,7 +17,7 @@ import { AIVENAPP, AivenApplication, AivenApplicationSpec } from '../../../src/k
 import { isKubeError, mergePatch } from '../../../src/kube/clients';
 import type { RequestLogEntry } from '../../../src/fake-aiven/types';
 import { MAX_SERVICE_USER_NAME_LENGTH, kafkaServiceUserName, openSearchUserName, valkeyUserName } from '../../../src/naming/names';
-import { AivenatorUnderTest, eventually, fakeAiven, startAivenator } from '../../env/aivenator';
+import { AivenatorUnderTest, eventually, fakeAiven, isConverged, startAivenator } from '../../env/aivenator';
 import { adminKubeConfig, world } from '../../env/world';
 import { appEvents, core, createApp, createInstance, custom, getApp, secretOrUndefined } from '../reconcile/fixtures';
 import { createManagedSecret, deleteSecret, kafkaAnnotations, logMark, waitSecretGone } from '../lifecycle/fixtures';
@@ -164,7 +164,7 @@ async function state(aivenator: AivenatorUnderTest, namespace: string, name: str
 async function converged(namespace: string, name: string, timeoutMs = 45_000): Promise<AivenApplication> {
   return eventually(async () => {
     const app = await getApp(namespace, name);
-    return app.status?.synchronizationState === 'RolloutComplete' && app.status.synchronizedGeneration === app.metadata.generation ? app : undefined;
+    return isConverged(app) ? app : undefined;
   }, timeoutMs, `${namespace}/${name} converged`);
 }
 

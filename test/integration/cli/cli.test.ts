@@ -4,7 +4,7 @@
 // Ctrl-C at the end. The CLI is the compiled one (`dist/`), as `npm run dev`
 // and the image run it.
 import * as k8s from '@kubernetes/client-node';
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -13,11 +13,9 @@ import { FakeAivenControl } from '../../../src/fake-aiven';
 import { AIVENAPP, AivenApplication } from '../../../src/kube/aivenapp-types';
 import { mergePatch } from '../../../src/kube/clients';
 import { eventually } from '../../env/aivenator';
+import { CLI_MAIN as MAIN, ROOT, buildCli, cleanEnv } from '../../env/processes';
 
 jest.setTimeout(120_000);
-
-const ROOT = path.resolve(__dirname, '..', '..', '..');
-const MAIN = path.join(ROOT, 'dist', 'src', 'cli', 'main.js');
 
 interface Run {
   code: number | null;
@@ -25,16 +23,9 @@ interface Run {
   stderr: string;
 }
 
-/** The environment without this test run's own Temporal, Kubernetes and Aivenator settings. */
-function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!/^(TEMPORAL_|AIVENATOR_|KUBECONFIG$)/.test(k) || k === 'AIVENATOR_TOOLS_DIR') env[k] = v;
-  return { ...env, ...extra };
-}
-
 function cli(args: string[], env: Record<string, string>, timeoutMs = 90_000): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, ...args], { env: cleanEnv(env), cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [MAIN, ...args], { env: { ...cleanEnv(), ...env }, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -76,7 +67,7 @@ describe('aivenator CLI end to end, on the dev sandbox', () => {
 
   beforeAll(async () => {
     // What `npm run dev` runs first.
-    execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
+    buildCli();
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aivenator-sandbox-'));
     uiPort = await freePort();
     sandbox = spawn(process.execPath, [MAIN, 'dev', '--dir', dir, '--ui-port', String(uiPort), '--metrics-address', '127.0.0.1:0'], {

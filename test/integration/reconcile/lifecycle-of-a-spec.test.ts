@@ -3,7 +3,7 @@
 import type { AivenatorActivities } from '../../../activities/types';
 import { stateQuery } from '../../../workflows';
 import { appWorkflowId } from '../../../workflows/ids';
-import { AivenatorUnderTest, eventually, fakeAiven, startAivenator } from '../../env/aivenator';
+import { AivenatorUnderTest, eventually, fakeAiven, isConverged, startAivenator } from '../../env/aivenator';
 import { freshNamespace, world } from '../../env/world';
 import { core, createApp, createInstance, custom, decoded, getApp, patchSpec, secretOrUndefined } from './fixtures';
 import { AIVENAPP } from '../../../src/kube/aivenapp-types';
@@ -20,7 +20,7 @@ async function aivenWrites(): Promise<number> {
 async function synced(namespace: string, name: string, generation: number) {
   return eventually(async () => {
     const app = await getApp(namespace, name);
-    return app.status?.synchronizationState === 'RolloutComplete' && app.status.synchronizedGeneration === generation ? app : undefined;
+    return isConverged(app, generation) ? app : undefined;
   }, 45_000, `${name} synchronized at generation ${generation}`);
 }
 

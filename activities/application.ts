@@ -11,7 +11,7 @@ import { secretEntries, specProblems } from '../src/plan';
 import { ActivityDeps, DEFAULT_REPLACED_USER_GRACE_MS } from './deps';
 import { emitEvent } from './events';
 import { withFailures } from './failures';
-import type { AppRef, AppSnapshot, CapturedSecretUsers, FinishPassInput, FinishPassSummary } from './types';
+import type { AppRef, AppSnapshot, CapturedSecretUsers, FinishPassInput, FinishPassSummary } from '../src/model/types';
 import { secretServiceUsers } from '../src/janitor/user-refs';
 
 export function applicationActivities(deps: ActivityDeps) {

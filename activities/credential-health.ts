@@ -11,10 +11,10 @@ import { readSecret } from '../src/kube/secrets';
 import { ActivityDeps } from './deps';
 import { emitEvent } from './events';
 import { withFailures } from './failures';
-import type { CredentialCheckInput, CredentialReport, DriftFinding, RenewalInput, RenewalResult, RenewalTarget } from './health-types';
+import type { CredentialCheckInput, CredentialReport, DriftFinding, RenewalInput, RenewalResult, RenewalTarget } from '../src/model/health';
 import { kafkaPool, kafkaServiceName, writeKafkaSecret } from './kafka';
 import { isManagedSecret, readTargetSecret } from './secret-writer';
-import type { SecretEntry } from './types';
+import type { SecretEntry } from '../src/model/types';
 
 interface UserLocation {
   project: string;

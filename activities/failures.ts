@@ -9,7 +9,7 @@ import { InstanceNotFoundError, InstanceNotReadyError } from '../src/kube/aiven-
 import { describeKubeError, isKubeError } from '../src/kube/clients';
 import { SecretNotManagedError } from '../src/kube/secrets';
 import { MetricsHooks } from '../src/metrics/hooks';
-import { FailureTypes } from './types';
+import { FailureTypes } from '../src/model/types';
 
 /** The pass this activity belongs to is for a generation the application has left behind. */
 export class SupersededError extends Error {

@@ -26,7 +26,7 @@ import type {
   ServiceUserRef,
   FailedSyncInput,
   UserReferencesInput,
-} from './types';
+} from '../src/model/types';
 
 export function finalizerActivities(deps: ActivityDeps) {
   const secretTarget = (s: { namespace: string; name: string; uid?: string }) => ({ apiVersion: 'v1', kind: 'Secret', namespace: s.namespace, name: s.name, uid: s.uid });

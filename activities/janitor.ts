@@ -9,7 +9,7 @@ import { deleteSecretIfUnchanged, listSecretMetadata } from '../src/kube/secret-
 import { InventoryError, buildUsage } from '../src/kube/usage';
 import { ActivityDeps } from './deps';
 import { emitEvent } from './events';
-import type { JanitorSweepInput, JanitorSweepResult } from './types';
+import type { JanitorSweepInput, JanitorSweepResult } from '../src/model/types';
 
 const MAX_NAMES_IN_RESULT = 50;
 

@@ -12,7 +12,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { InvalidSpecError, handlerActivity, toActivityFailure } from './failures';
 import { SecretWrite, readTargetSecret, writeSecret } from './secret-writer';
 import { getOrCreateUser, projectCa } from './service-users';
-import type { SyncSecretInput, SyncSecretResult } from './types';
+import type { SyncSecretInput, SyncSecretResult } from '../src/model/types';
 
 export function kafkaActivities(deps: ActivityDeps) {
   return {

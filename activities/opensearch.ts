@@ -8,7 +8,7 @@ import { handlerActivity } from './failures';
 import { readTargetSecret, writeSecret } from './secret-writer';
 import { getOrCreateUser, projectCa } from './service-users';
 import { withOpenSearchAclLock } from './opensearch-acl-lock';
-import type { SyncSecretInput, SyncSecretResult } from './types';
+import type { SyncSecretInput, SyncSecretResult } from '../src/model/types';
 
 export function openSearchActivities(deps: ActivityDeps) {
   return {

@@ -9,7 +9,7 @@ import { ActivityDeps } from './deps';
 import { emitEvent } from './events';
 import { InvalidSpecError, SupersededError } from './failures';
 import { getAivenApp } from '../src/kube/aivenapps';
-import type { SyncSecretInput } from './types';
+import type { SyncSecretInput } from '../src/model/types';
 import { secretNameError } from '../src/naming/names';
 
 export function isManagedSecret(secret: k8s.V1Secret): boolean {

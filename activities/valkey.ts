@@ -8,7 +8,7 @@ import { ActivityDeps } from './deps';
 import { handlerActivity } from './failures';
 import { readTargetSecret, writeSecret } from './secret-writer';
 import { getOrCreateUser, projectCa } from './service-users';
-import type { SyncSecretInput, SyncSecretResult } from './types';
+import type { SyncSecretInput, SyncSecretResult } from '../src/model/types';
 
 export function valkeyActivities(deps: ActivityDeps) {
   return {

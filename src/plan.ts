@@ -1,6 +1,6 @@
 // Which Secrets an AivenApplication asks for, and what makes its spec
 // impossible to act on. Pure, so the workflow's activities and `aivenator plan` agree.
-import type { SecretEntry, SpecProblem } from '../activities/types';
+import type { SecretEntry, SpecProblem } from './model/types';
 import { AivenApplicationSpec } from './kube/aivenapp-types';
 import { secretNameError } from './naming/names';
 

@@ -3,8 +3,9 @@
 // burst of change signals into one more pass, retries transient failures on a
 // timer, deletes the application at `expiresAt`, and ends when it is deleted.
 import * as wf from '@temporalio/workflow';
-import type { AppRef, AppSnapshot, AivenatorActivities, PassOutcome, SecretEntry, SyncSecretResult } from '../activities/types';
-import { FailureTypes } from '../activities/types';
+import type { AivenatorActivities } from '../activities/types';
+import type { AppRef, AppSnapshot, PassOutcome, SecretEntry, SyncSecretResult } from '../src/model/types';
+import { FailureTypes } from '../src/model/types';
 import { SagaState, settleOnDeletion, settleSync } from './compensation';
 import { PassFailure, classifyFailure, passBackoffMs } from './failures';
 import { HealthRecord, checkHealth, nextHealthCheckAt } from './health';

@@ -28,7 +28,7 @@ import type {
   SecretEntry,
   ServiceUserRef,
   SyncSecretResult,
-} from '../activities/types';
+} from '../src/model/types';
 import { describeServiceUser, serviceUserKey } from '../src/janitor/user-key';
 import { proxyAivenatorActivities } from './activity-proxy';
 

@@ -2,7 +2,7 @@
 // sets, and whether the actor retries on a timer (transient) or waits for the
 // next change of the application (permanent).
 import { ActivityFailure, ApplicationFailure, TemporalFailure } from '@temporalio/workflow';
-import { FailureTypes } from '../activities/types';
+import { FailureTypes } from '../src/model/types';
 
 export interface PassFailure {
   conditionType: 'AivenFailure' | 'LocalFailure';

@@ -2,7 +2,7 @@
 // Secrets still carry their keys and their Aiven users still exist (drift),
 // and take up Kafka certificates Aiven has renewed. Reads only, unless
 // something needs repair.
-import type { AppSnapshot } from '../activities/types';
+import type { AppSnapshot } from '../src/model/types';
 import { proxyAivenatorActivities } from './activity-proxy';
 
 export interface HealthRecord {

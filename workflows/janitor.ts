@@ -1,11 +1,12 @@
 // The janitor as workflows: `janitorSweepWorkflow` runs the whole-cluster (or
 // whole-namespace) sweep, started every 15 minutes by a Temporal Schedule
-// (src/janitor/schedule.ts); `runAppJanitor` is the per-application pass the
+// (src/runtime/janitor-schedule.ts); `runAppJanitor` is the per-application pass the
 // application actor runs after each successful reconcile. The sweep itself is
 // one activity (activities/janitor.ts): a failing list call makes it skip and
 // report, never throw, so neither workflow fails on it.
 import * as wf from '@temporalio/workflow';
-import type { AivenatorActivities, AppRef, JanitorSweepInput, JanitorSweepResult } from '../activities/types';
+import type { AivenatorActivities } from '../activities/types';
+import type { AppRef, JanitorSweepInput, JanitorSweepResult } from '../src/model/types';
 import { proxyAivenatorActivities } from './activity-proxy';
 
 const sweep = proxyAivenatorActivities({

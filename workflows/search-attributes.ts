@@ -2,7 +2,7 @@
 // find every run of one application or every failing one.
 import { SearchAttributeType, defineSearchAttributeKey } from '@temporalio/common';
 import { upsertSearchAttributes } from '@temporalio/workflow';
-import type { AppRef } from '../activities/types';
+import type { AppRef } from '../src/model/types';
 
 export type SyncState = 'Pending' | 'RolloutComplete' | 'RolloutFailed';
 

@@ -11,8 +11,8 @@
 // or for an operator's `skipCleanup`, which orphans what is left in Aiven,
 // records who and what in an event, and releases the Secret.
 import * as wf from '@temporalio/workflow';
-import type { SecretCleanupPlan, SecretRef, ServiceUserRef } from '../activities/types';
-import { FailureTypes } from '../activities/types';
+import type { SecretCleanupPlan, SecretRef, ServiceUserRef } from '../src/model/types';
+import { FailureTypes } from '../src/model/types';
 import { describeServiceUser, serviceUserKey } from '../src/janitor/user-key';
 import { proxyAivenatorActivities } from './activity-proxy';
 

@@ -2,7 +2,7 @@
 // computed with the same pure code the activities run (src/plan.ts, the
 // handlers' key lists and src/naming), without touching Aiven or a cluster.
 import * as k8s from '@kubernetes/client-node';
-import type { SecretEntry, SpecProblem } from '../../activities/types';
+import type { SecretEntry, SpecProblem } from '../model/types';
 import { KAFKA_SECRET_KEYS, kafkaServiceCandidates } from '../handlers/kafka';
 import { OPENSEARCH_SECRET_KEYS, openSearchAccess, openSearchServiceCandidates } from '../handlers/opensearch';
 import { AIVEN_CA_KEY, AIVEN_SECRET_UPDATED_KEY, baseSecretMetadata } from '../handlers/secret-meta';

@@ -8,7 +8,7 @@
 // never printed wholesale.
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
-import type { FinishPassSummary } from '../../activities/types';
+import type { FinishPassSummary } from '../model/types';
 
 type History = temporal.api.history.v1.IHistory;
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;

@@ -1,6 +1,6 @@
 // The AivenApplication status Aivenator writes, as the reference does:
 // conditions replace those of the same type, and a failure removes Succeeded.
-import type { PassOutcome } from '../../activities/types';
+import type { PassOutcome } from '../model/types';
 import { AivenApplicationCondition, AivenApplicationStatus } from './aivenapp-types';
 
 export function setCondition(conditions: AivenApplicationCondition[], condition: AivenApplicationCondition): AivenApplicationCondition[] {

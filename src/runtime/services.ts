@@ -7,7 +7,7 @@ import { Config } from '../config';
 import { AppController } from '../controller/controller';
 import { SecretController, FinalizerStarter } from '../controller/secret-controller';
 import { AppSignaler } from '../controller/signaler';
-import { ensureJanitorSchedule, janitorScheduleId } from '../janitor/schedule';
+import { ensureJanitorSchedule, janitorScheduleId } from './janitor-schedule';
 import { makeKubeClients } from '../kube/clients';
 import { Logger } from '../log';
 import { MetricsHooks } from '../metrics/hooks';
@@ -99,7 +99,7 @@ export async function startController(
   // The whole-cluster janitor every 15 minutes. Without it the per-application pass still runs.
   try {
     const outcome = await ensureJanitorSchedule(client, { taskQueue: config.temporal.taskQueue, namespace: opts.namespace });
-    log.info({ schedule: janitorScheduleId(config.temporal.taskQueue), outcome }, 'janitor schedule ready');
+    log.info({ schedule: janitorScheduleId(config.temporal.taskQueue, opts.namespace), outcome }, 'janitor schedule ready');
   } catch (err) {
     log.error({ err: err instanceof Error ? err.message : String(err) }, 'could not create or update the janitor schedule');
   }

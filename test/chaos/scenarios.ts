@@ -15,7 +15,7 @@ import * as path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { FakeAivenControl, RunningFakeAiven, startFakeAiven } from '../../src/fake-aiven';
 import { AIVENAPP } from '../../src/kube/aivenapp-types';
-import { janitorScheduleId } from '../../src/janitor/schedule';
+import { janitorScheduleId } from '../../src/runtime/janitor-schedule';
 import { mulberry32 } from '../../src/seeded-random';
 import { fakeAiven } from '../env/aivenator';
 import { historyText } from '../env/history';
@@ -133,9 +133,9 @@ function processFigures(run: Run, worker: AivenatorProcess, controller: Aivenato
   run.say(`worker started ${worker.startCount} times (${worker.crashes.length} crashes${worker.crashes.map((c) => `: exit ${c.code}`).join('')}), controller ${controller.startCount} times (${controller.crashes.length} crashes)`);
 }
 
-async function deleteJanitorSchedule(address: string, namespace: string, taskQueue: string): Promise<void> {
+async function deleteJanitorSchedule(address: string, namespace: string, taskQueue: string, watchNamespace: string): Promise<void> {
   const connection = await Connection.connect({ address });
-  await new Client({ connection, namespace }).schedule.getHandle(janitorScheduleId(taskQueue)).delete().catch(() => undefined);
+  await new Client({ connection, namespace }).schedule.getHandle(janitorScheduleId(taskQueue, watchNamespace)).delete().catch(() => undefined);
   await connection.close();
 }
 
@@ -180,7 +180,7 @@ export async function killScenario(): Promise<ScenarioResult> {
     await controller.stop();
     await worker.stop();
     processFigures(run, worker, controller);
-    await deleteJanitorSchedule(world().temporal.address, world().temporal.namespace, taskQueue);
+    await deleteJanitorSchedule(world().temporal.address, world().temporal.namespace, taskQueue, namespace);
   }
   return run.result();
 }
@@ -336,7 +336,7 @@ export async function faultScenario(): Promise<ScenarioResult> {
     await controller.stop();
     await worker.stop();
     processFigures(run, worker, controller);
-    await deleteJanitorSchedule(w.temporal.address, w.temporal.namespace, taskQueue);
+    await deleteJanitorSchedule(w.temporal.address, w.temporal.namespace, taskQueue, namespace);
     fs.writeFileSync(path.join(issuedSecretsDir(), `${namespace}.json`), JSON.stringify(await control.listIssuedSecrets()));
     await fake.close();
   }

@@ -14,7 +14,7 @@ import { AppSignaler } from '../../src/controller/signaler';
 import { FakeAivenControl } from '../../src/fake-aiven';
 import type { AivenApplication } from '../../src/kube/aivenapp-types';
 import { makeKubeClients } from '../../src/kube/clients';
-import { ensureJanitorSchedule, janitorScheduleId } from '../../src/janitor/schedule';
+import { ensureJanitorSchedule, janitorScheduleId } from '../../src/runtime/janitor-schedule';
 import { createLogger } from '../../src/log';
 import type { MetricsHooks } from '../../src/metrics/hooks';
 import { createAivenatorWorker } from '../../worker/worker';
@@ -110,7 +110,7 @@ export async function startAivenator(opts: StartOptions): Promise<AivenatorUnder
     async stop() {
       await controller?.stop();
       await secretController?.stop();
-      if (opts.janitorSchedule) await client.schedule.getHandle(janitorScheduleId(taskQueue)).delete().catch(() => undefined);
+      if (opts.janitorSchedule) await client.schedule.getHandle(janitorScheduleId(taskQueue, opts.namespace)).delete().catch(() => undefined);
       current.worker.shutdown();
       await current.running;
       await connection.close();

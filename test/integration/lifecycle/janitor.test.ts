@@ -5,10 +5,10 @@
 // after a reconcile.
 import * as k8s from '@kubernetes/client-node';
 import { createActivities, createCaches } from '../../../activities';
-import type { JanitorSweepResult } from '../../../activities/types';
+import type { JanitorSweepResult } from '../../../src/model/types';
 import { AivenClient } from '../../../src/aiven/client';
 import { kubeConfigFor } from '../../../src/devworld/kube-apiserver';
-import { janitorScheduleId } from '../../../src/janitor/schedule';
+import { janitorScheduleId } from '../../../src/runtime/janitor-schedule';
 import { makeKubeClients } from '../../../src/kube/clients';
 import { listSecretMetadata } from '../../../src/kube/secret-lifecycle';
 import { createLogger } from '../../../src/log';
@@ -159,7 +159,7 @@ describe('the janitor', () => {
   });
 
   it('runs on a Temporal Schedule every 15 minutes', async () => {
-    const handle = aivenator.client.schedule.getHandle(janitorScheduleId(aivenator.taskQueue));
+    const handle = aivenator.client.schedule.getHandle(janitorScheduleId(aivenator.taskQueue, namespace));
     const description = await handle.describe();
     expect(description.spec.intervals?.map((i) => i.every)).toEqual([15 * 60_000]);
     expect(description.action).toMatchObject({ type: 'startWorkflow', workflowType: 'janitorSweepWorkflow', taskQueue: aivenator.taskQueue, args: [{ namespace }] });

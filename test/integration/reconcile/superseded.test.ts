@@ -1,7 +1,7 @@
 // A sync attempt that runs after its application moved on (e.g. retried once a
 // killed worker's activity timed out) must not create the old generation's user.
 import { createActivities } from '../../../activities';
-import { FailureTypes } from '../../../activities/types';
+import { FailureTypes } from '../../../src/model/types';
 import { kafkaServiceUserName } from '../../../src/naming/names';
 import { AivenatorUnderTest, eventually, fakeAiven, startAivenator } from '../../env/aivenator';
 import { freshNamespace, world } from '../../env/world';

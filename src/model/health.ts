@@ -40,8 +40,3 @@ export interface RenewalResult {
   acknowledged: boolean;
   certNotAfter?: string;
 }
-
-export interface CredentialHealthActivities {
-  checkCredentials(input: CredentialCheckInput): Promise<CredentialReport>;
-  renewKafkaCertificate(input: RenewalInput): Promise<RenewalResult>;
-}

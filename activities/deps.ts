@@ -6,6 +6,7 @@ import { TtlCache } from '../src/cache';
 import { KubeClients } from '../src/kube/clients';
 import { Logger } from '../src/log';
 import { MetricsHooks } from '../src/metrics/hooks';
+import type { OpenSearchAclSerialiser } from './opensearch-acl';
 
 export interface ActivityDeps {
   kube: KubeClients;
@@ -15,6 +16,8 @@ export interface ActivityDeps {
   mainProject: string;
   log: Logger;
   caches: AivenCaches;
+  /** OpenSearch ACL changes, one at a time per service across the fleet (worker/opensearch-acl-serialiser.ts). */
+  openSearchAcl: OpenSearchAclSerialiser;
   metrics?: MetricsHooks;
   /** How often actors check credential health (AIVENATOR_DRIFT_INTERVAL); 0 or absent disables. */
   driftIntervalMs?: number;

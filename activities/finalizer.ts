@@ -17,7 +17,6 @@ import { MAX_SERVICE_USER_NAME_LENGTH, kafkaServiceUserName, openSearchUserName,
 import { ActivityDeps } from './deps';
 import { emitEvent } from './events';
 import { withFailures } from './failures';
-import { withOpenSearchAclLock } from './opensearch-acl-lock';
 import type {
   DeleteUserInput,
   SecretCleanupPlan,
@@ -55,20 +54,8 @@ export function finalizerActivities(deps: ActivityDeps) {
       return withFailures('updateOpenSearchAcl', async () => {
         const service = user.service;
         if (!service) return 'absent';
-        return withOpenSearchAclLock(user.project, service, async () => {
-          let config;
-          try {
-            config = await deps.aiven.getOpenSearchAcl(user.project, service);
-          } catch (err) {
-            if (isNotFound(err)) return 'absent';
-            throw err;
-          }
-          const next = removeOpenSearchAclUser(config, user.username);
-          if (!next.changed) return 'absent';
-          await deps.aiven.updateOpenSearchAcl(user.project, service, next.config);
-          deps.log.info({ project: user.project, service, username: user.username }, 'removed OpenSearch ACL entry');
-          return 'removed';
-        });
+        const result = await deps.openSearchAcl.apply({ project: user.project, service, username: user.username, op: 'revoke' });
+        return result === 'changed' ? 'removed' : 'absent';
       });
     },
 

@@ -6,6 +6,7 @@ import { finalizerActivities } from './finalizer';
 import { janitorActivities } from './janitor';
 import { kafkaActivities } from './kafka';
 import { openSearchActivities } from './opensearch';
+import { openSearchAclActivities } from './opensearch-acl';
 import type { AivenatorActivities } from './types';
 import { valkeyActivities } from './valkey';
 
@@ -14,6 +15,7 @@ export function createActivities(deps: ActivityDeps): AivenatorActivities {
     ...applicationActivities(deps),
     ...kafkaActivities(deps),
     ...openSearchActivities(deps),
+    ...openSearchAclActivities(deps),
     ...valkeyActivities(deps),
     ...finalizerActivities(deps),
     ...janitorActivities(deps),

@@ -1,13 +1,12 @@
 // OpenSearch: the instance must be an aiven.io OpenSearch in the application's
 // namespace and RUNNING; then the user, its ACL rules and the Secret.
-import { mergeOpenSearchAcl, openSearchAddresses, openSearchAnnotations, openSearchSecretData, openSearchServiceCandidates } from '../src/handlers/opensearch';
+import { openSearchAddresses, openSearchAnnotations, openSearchSecretData, openSearchServiceCandidates } from '../src/handlers/opensearch';
 import { findRunningInstance } from '../src/kube/aiven-instances';
 import { openSearchUserName } from '../src/naming/names';
 import { ActivityDeps } from './deps';
 import { handlerActivity } from './failures';
 import { readTargetSecret, writeSecret } from './secret-writer';
 import { getOrCreateUser, projectCa } from './service-users';
-import { withOpenSearchAclLock } from './opensearch-acl-lock';
 import type { SyncSecretInput, SyncSecretResult } from '../src/model/types';
 
 export function openSearchActivities(deps: ActivityDeps) {
@@ -27,10 +26,7 @@ export function openSearchActivities(deps: ActivityDeps) {
         const addresses = openSearchAddresses(service);
 
         // Applied on every sync: users sometimes lost their ACL (reference §8.7).
-        await withOpenSearchAclLock(project, serviceName, async () => {
-          const merged = mergeOpenSearchAcl(await deps.aiven.getOpenSearchAcl(project, serviceName), username, access);
-          if (merged.changed) await deps.aiven.updateOpenSearchAcl(project, serviceName, merged.config);
-        });
+        await deps.openSearchAcl.apply({ project, service: serviceName, username, op: 'grant', access });
 
         const write = await writeSecret(deps, input, existing, openSearchAnnotations(username, serviceName, project), openSearchSecretData(user, addresses), ca);
         return { secretName: input.entry.secretName, service: 'opensearch', serviceName, project, username, userCreated: created, ...write };

@@ -8,6 +8,8 @@ import type {
   FinishPassSummary,
   JanitorSweepInput,
   JanitorSweepResult,
+  OpenSearchAclChange,
+  OpenSearchAclChangeResult,
   SecretCleanupPlan,
   SecretEventInput,
   SecretRef,
@@ -38,4 +40,6 @@ export interface AivenatorActivities extends CredentialHealthActivities {
   recordSecretEvent(input: SecretEventInput): Promise<void>;
   findFailedSyncUser(input: FailedSyncInput): Promise<ServiceUserRef | null>;
   janitorSweep(input: JanitorSweepInput): Promise<JanitorSweepResult>;
+  /** One ACL edit; run only by the per-service ACL workflow (workflows/opensearch-acl.ts). */
+  applyOpenSearchAclChange(change: OpenSearchAclChange): Promise<OpenSearchAclChangeResult>;
 }

@@ -207,3 +207,20 @@ export interface JanitorSweepResult {
   terminating: number;
   kept: { in_use: number; protected: number; 'protected-with-time-limit': number };
 }
+
+// ---------------------------------------------------------------------------
+// OpenSearch ACL changes, serialised per service across the fleet
+// ---------------------------------------------------------------------------
+
+/** One edit of an OpenSearch service's ACL config: grant a user its rules, or remove its entry. */
+export interface OpenSearchAclChange {
+  project: string;
+  service: string;
+  username: string;
+  op: 'grant' | 'revoke';
+  /** For grant: the entry's access (read, readwrite, write, admin). */
+  access?: string;
+}
+
+/** changed: the config was written; unchanged: nothing to do; absent: the service (or its ACL) is gone. */
+export type OpenSearchAclChangeResult = 'changed' | 'unchanged' | 'absent';

@@ -2,6 +2,7 @@
 // (workflows + activities) and the controller (watch + signal-with-start).
 import * as k8s from '@kubernetes/client-node';
 import { createActivities, createCaches } from '../../activities';
+import { Client } from '@temporalio/client';
 import { AivenClient } from '../aiven/client';
 import { Config } from '../config';
 import { AppController } from '../controller/controller';
@@ -12,6 +13,7 @@ import { makeKubeClients } from '../kube/clients';
 import { Logger } from '../log';
 import { MetricsHooks } from '../metrics/hooks';
 import { AivenatorWorker, createAivenatorWorker } from '../../worker/worker';
+import { TemporalOpenSearchAclSerialiser } from '../../worker/opensearch-acl-serialiser';
 import { connectClient, connectNative } from './temporal';
 
 export interface ServiceContext {
@@ -47,6 +49,7 @@ export async function startWorker(ctx: ServiceContext): Promise<RunningService &
     mainProject: config.mainProject,
     log: log.child({ component: 'activities' }),
     caches: createCaches({ driftIntervalMs: config.driftIntervalMs }),
+    openSearchAcl: new TemporalOpenSearchAclSerialiser(new Client({ connection, namespace: config.temporal.namespace }), config.temporal.taskQueue),
     driftIntervalMs: config.driftIntervalMs,
     metrics: ctx.metrics,
   });

@@ -18,6 +18,7 @@ import { ensureJanitorSchedule, janitorScheduleId } from '../../src/runtime/jani
 import { createLogger } from '../../src/log';
 import type { MetricsHooks } from '../../src/metrics/hooks';
 import { createAivenatorWorker } from '../../worker/worker';
+import { TemporalOpenSearchAclSerialiser } from '../../worker/opensearch-acl-serialiser';
 import { adminKubeConfig, world } from './world';
 
 export interface AivenatorUnderTest {
@@ -56,6 +57,8 @@ export async function startAivenator(opts: StartOptions): Promise<AivenatorUnder
   installTestRuntime();
   const kube = makeKubeClients(adminKubeConfig());
   const log = createLogger({ level: process.env.AIVENATOR_TEST_LOG_LEVEL ?? 'silent', component: 'test' });
+  const taskQueue = `aivenator-${opts.namespace}`;
+  const nativeConnection = await NativeConnection.connect({ address: w.temporal.address });
   const deps: ActivityDeps = {
     kube,
     aiven: new AivenClient({ baseUrl: w.aiven.url, token: w.aiven.token }),
@@ -63,12 +66,11 @@ export async function startAivenator(opts: StartOptions): Promise<AivenatorUnder
     mainProject: w.aiven.mainProject,
     log,
     caches: createCaches({ driftIntervalMs: opts.driftIntervalMs }),
+    openSearchAcl: new TemporalOpenSearchAclSerialiser(new Client({ connection: nativeConnection, namespace: w.temporal.namespace }), taskQueue),
     driftIntervalMs: opts.driftIntervalMs ?? 0,
     metrics: opts.metrics,
     ...(opts.replacedUserGraceMs !== undefined ? { replacedUserGraceMs: opts.replacedUserGraceMs } : {}),
   };
-  const taskQueue = `aivenator-${opts.namespace}`;
-  const nativeConnection = await NativeConnection.connect({ address: w.temporal.address });
   const activities = (opts.wrapActivities ?? ((a) => a))(createActivities(deps));
   const startWorker = async () => {
     const worker = await createAivenatorWorker({

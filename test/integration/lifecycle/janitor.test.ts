@@ -121,6 +121,7 @@ describe('the janitor', () => {
       mainProject: world().aiven.mainProject,
       log: createLogger({ level: 'silent' }),
       caches: createCaches(),
+      openSearchAcl: aivenator.deps.openSearchAcl,
       metrics: { ...noopMetrics, janitorSweepSkipped: (scope, list) => skips.push([scope, list]), secretsManaged: (c) => gauges.push(c) },
     });
 

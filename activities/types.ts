@@ -9,7 +9,7 @@ import type {
   JanitorSweepInput,
   JanitorSweepResult,
   OpenSearchAclChange,
-  OpenSearchAclChangeResult,
+  OpenSearchAclChangeOutcome,
   SecretCleanupPlan,
   SecretEventInput,
   SecretRef,
@@ -40,6 +40,6 @@ export interface AivenatorActivities extends CredentialHealthActivities {
   recordSecretEvent(input: SecretEventInput): Promise<void>;
   findFailedSyncUser(input: FailedSyncInput): Promise<ServiceUserRef | null>;
   janitorSweep(input: JanitorSweepInput): Promise<JanitorSweepResult>;
-  /** One ACL edit; run only by the per-service ACL workflow (workflows/opensearch-acl.ts). */
-  applyOpenSearchAclChange(change: OpenSearchAclChange): Promise<OpenSearchAclChangeResult>;
+  /** One read-modify-write for a batch of one service's ACL changes; run only by its ACL workflow (workflows/opensearch-acl.ts). */
+  applyOpenSearchAclChanges(changes: OpenSearchAclChange[]): Promise<OpenSearchAclChangeOutcome[]>;
 }

@@ -7,5 +7,5 @@ export { janitorSweepWorkflow } from './janitor';
 export type { JanitorSweepWorkflowInput } from './janitor';
 export { releaseServiceUsersWorkflow } from './compensation';
 export type { ReleaseUsersInput, ReleaseUsersResult } from './compensation';
-export { openSearchAclWorkflow, applyAclChangeUpdate, openSearchAclWorkflowId } from './opensearch-acl';
-export type { OpenSearchAclWorkflowInput } from './opensearch-acl';
+export { openSearchAclWorkflow, aclChangeSignal, aclChangeStatusQuery, openSearchAclWorkflowId } from './opensearch-acl';
+export type { OpenSearchAclWorkflowInput, QueuedAclChange, AclChangeStatus } from './opensearch-acl';

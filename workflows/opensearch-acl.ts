@@ -1,87 +1,106 @@
 // One actor per OpenSearch service, id `opensearch-acl/<project>/<service>`:
-// every ACL change of that service, from any worker replica, arrives as an
-// update (update-with-start) and is applied one at a time, in arrival order.
-// The actor ends after a quiet spell; a caller that races its end gets an
-// error, and its activity retry starts a new run.
+// every ACL change of that service, from any worker replica, arrives as a
+// signal (signal-with-start) and waits in a queue; the actor applies what has
+// queued up in one read-modify-write at a time, and callers read their
+// outcome with a query. Signals, unlike updates, have no small in-flight
+// limit, and a burst of changes costs one GET and one PUT per batch. The
+// actor ends after a quiet spell; a later change starts a new run.
 import * as wf from '@temporalio/workflow';
 import type { AivenatorActivities } from '../activities/types';
-import type { OpenSearchAclChange, OpenSearchAclChangeResult } from '../src/model/types';
+import type { OpenSearchAclChange, OpenSearchAclChangeOutcome } from '../src/model/types';
 
 export function openSearchAclWorkflowId(project: string, service: string): string {
   return `opensearch-acl/${project}/${service}`;
 }
 
-export const applyAclChangeUpdate = wf.defineUpdate<OpenSearchAclChangeResult, [OpenSearchAclChange]>('applyAclChange');
+export interface QueuedAclChange {
+  /** Chosen by the caller, to find its outcome. */
+  id: string;
+  change: OpenSearchAclChange;
+}
+
+export type AclChangeStatus = { state: 'pending' } | ({ state: 'done' } & OpenSearchAclChangeOutcome);
+
+export const aclChangeSignal = wf.defineSignal<[QueuedAclChange]>('aclChange');
+/** undefined: this actor never saw that id (the caller should send it again). */
+export const aclChangeStatusQuery = wf.defineQuery<AclChangeStatus | undefined, [string]>('aclChangeStatus');
 
 export interface OpenSearchAclWorkflowInput {
   project: string;
   service: string;
-  /** Changes applied by this run and its predecessors (continue-as-new), for the UI. */
+  /** Carried across continue-as-new. */
+  queue?: QueuedAclChange[];
+  outcomes?: [string, OpenSearchAclChangeOutcome][];
   applied?: number;
 }
 
 /** How long the actor waits for the next change before it ends. */
 const IDLE = '10 minutes';
+/** Outcomes kept for callers to read; older ones are dropped first. */
+const KEPT_OUTCOMES = 500;
+/** Changes per read-modify-write. */
+const BATCH = 50;
 
 /**
- * A local activity: it runs in the workflow worker, so a sync activity that
- * waits for its change on the Aiven task queue never holds the slot the
+ * A local activity: it runs in the workflow worker, so callers that wait for
+ * their change in activities on the Aiven task queue never hold a slot the
  * change itself would need.
  */
-const { applyOpenSearchAclChange } = wf.proxyLocalActivities<AivenatorActivities>({
+const { applyOpenSearchAclChanges } = wf.proxyLocalActivities<AivenatorActivities>({
   startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 3 },
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 5 },
 });
 
 export async function openSearchAclWorkflow(input: OpenSearchAclWorkflowInput): Promise<number> {
+  const queue: QueuedAclChange[] = [...(input.queue ?? [])];
+  const outcomes = new Map<string, OpenSearchAclChangeOutcome>(input.outcomes ?? []);
+  const inQueue = new Set(queue.map((q) => q.id));
   let applied = input.applied ?? 0;
-  let busy = false;
-  let lastActivity = 0;
 
-  wf.setHandler(
-    applyAclChangeUpdate,
-    async (change) => {
-      await wf.condition(() => !busy);
-      busy = true;
-      try {
-        wf.setCurrentDetails(`${change.op} ${change.username} (${applied} applied)`);
-        const result = await applyOpenSearchAclChange(change);
-        applied++;
-        return result;
-      } catch (err) {
-        // The caller's activity classifies the failure: keep its type and whether a retry can help.
-        throw toUpdateFailure(err);
-      } finally {
-        busy = false;
-        lastActivity++;
-      }
-    },
-    {
-      validator: (change) => {
-        if (change.project !== input.project || change.service !== input.service) {
-          throw new Error(`change for ${change.project}/${change.service} sent to the actor of ${input.project}/${input.service}`);
-        }
-      },
-    },
-  );
+  wf.setHandler(aclChangeSignal, (queued) => {
+    const { project, service } = queued.change;
+    if (project !== input.project || service !== input.service) {
+      wf.log.warn('ACL change for another service ignored', { id: queued.id, project, service });
+      return;
+    }
+    if (inQueue.has(queued.id) || outcomes.has(queued.id)) return;
+    queue.push(queued);
+    inQueue.add(queued.id);
+  });
+  wf.setHandler(aclChangeStatusQuery, (id) => {
+    const outcome = outcomes.get(id);
+    if (outcome) return { state: 'done', ...outcome };
+    return inQueue.has(id) ? { state: 'pending' } : undefined;
+  });
 
   for (;;) {
-    const seen = lastActivity;
-    const woke = await wf.condition(() => lastActivity !== seen || busy || wf.workflowInfo().continueAsNewSuggested, IDLE);
-    if (wf.workflowInfo().continueAsNewSuggested) {
-      await wf.condition(wf.allHandlersFinished);
-      await wf.continueAsNew<typeof openSearchAclWorkflow>({ ...input, applied });
+    if (!(await wf.condition(() => queue.length > 0, IDLE))) break;
+    const batch = queue.splice(0, BATCH);
+    wf.setCurrentDetails(`applying ${batch.length} change(s): ${batch.map((q) => `${q.change.op} ${q.change.username}`).join(', ')}; ${applied} applied before`);
+    let results: OpenSearchAclChangeOutcome[];
+    try {
+      results = await applyOpenSearchAclChanges(batch.map((q) => q.change));
+    } catch (err) {
+      // The whole read-modify-write failed: each caller's activity retries with its own change.
+      const failure = describeFailure(err);
+      results = batch.map(() => ({ failure }));
     }
-    if (!woke && !busy) break;
+    batch.forEach((q, i) => {
+      inQueue.delete(q.id);
+      outcomes.set(q.id, results[i]);
+    });
+    applied += batch.length;
+    while (outcomes.size > KEPT_OUTCOMES) outcomes.delete(outcomes.keys().next().value!);
+    wf.setCurrentDetails(`${applied} change(s) applied; waiting for the next`);
+    if (wf.workflowInfo().continueAsNewSuggested) {
+      await wf.continueAsNew<typeof openSearchAclWorkflow>({ ...input, queue, outcomes: [...outcomes], applied });
+    }
   }
-  await wf.condition(wf.allHandlersFinished);
   return applied;
 }
 
-function toUpdateFailure(err: unknown): wf.ApplicationFailure {
+function describeFailure(err: unknown): { type: string; message: string; nonRetryable: boolean } {
   const cause = err instanceof wf.ActivityFailure ? err.cause : err;
-  if (cause instanceof wf.ApplicationFailure) {
-    return wf.ApplicationFailure.create({ type: cause.type ?? undefined, message: cause.message, nonRetryable: cause.nonRetryable ?? undefined, details: cause.details as unknown[] | undefined });
-  }
-  return wf.ApplicationFailure.create({ type: 'InternalError', message: cause instanceof Error ? cause.message : String(cause) });
+  if (cause instanceof wf.ApplicationFailure) return { type: cause.type ?? 'InternalError', message: cause.message, nonRetryable: cause.nonRetryable ?? false };
+  return { type: 'InternalError', message: cause instanceof Error ? cause.message : String(cause), nonRetryable: false };
 }

@@ -224,3 +224,12 @@ export interface OpenSearchAclChange {
 
 /** changed: the config was written; unchanged: nothing to do; absent: the service (or its ACL) is gone. */
 export type OpenSearchAclChangeResult = 'changed' | 'unchanged' | 'absent';
+
+/** A change that failed on its own (the rest of its batch may have gone through): type and retryability for the caller. */
+export interface OpenSearchAclChangeFailure {
+  type: string;
+  message: string;
+  nonRetryable: boolean;
+}
+
+export type OpenSearchAclChangeOutcome = { result: OpenSearchAclChangeResult } | { failure: OpenSearchAclChangeFailure };

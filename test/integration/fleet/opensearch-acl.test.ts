@@ -40,9 +40,9 @@ describe('OpenSearch ACL changes across worker replicas', () => {
     namespace = await freshNamespace('acl');
     const taskQueue = `aivenator-${namespace}`;
     processes.push(
-      new AivenatorProcess({ mode: 'worker', name: `${namespace}-worker-a`, taskQueue, logLevel: 'info' }),
-      new AivenatorProcess({ mode: 'worker', name: `${namespace}-worker-b`, taskQueue, logLevel: 'info' }),
-      new AivenatorProcess({ mode: 'controller', name: `${namespace}-controller`, taskQueue, watchNamespace: namespace, logLevel: 'info' }),
+      new AivenatorProcess({ mode: 'worker', name: `${namespace}-worker-a`, taskQueue, logLevel: 'debug' }),
+      new AivenatorProcess({ mode: 'worker', name: `${namespace}-worker-b`, taskQueue, logLevel: 'debug' }),
+      new AivenatorProcess({ mode: 'controller', name: `${namespace}-controller`, taskQueue, watchNamespace: namespace, logLevel: 'debug' }),
     );
     for (const p of processes) await p.start();
     for (const p of processes) await p.ready();

@@ -6,7 +6,12 @@ import { TtlCache } from '../src/cache';
 import { KubeClients } from '../src/kube/clients';
 import { Logger } from '../src/log';
 import { MetricsHooks } from '../src/metrics/hooks';
-import type { OpenSearchAclSerialiser } from './opensearch-acl';
+import type { OpenSearchAclChange, OpenSearchAclChangeResult } from '../src/model/types';
+
+/** Serialises OpenSearch ACL changes per service across the fleet; see worker/opensearch-acl-serialiser.ts. */
+export interface OpenSearchAclSerialiser {
+  apply(change: OpenSearchAclChange): Promise<OpenSearchAclChangeResult>;
+}
 
 export interface ActivityDeps {
   kube: KubeClients;

@@ -12,11 +12,6 @@ import type { OpenSearchAclChange, OpenSearchAclChangeOutcome, OpenSearchAclChan
 import type { ActivityDeps } from './deps';
 import { toActivityFailure, withFailures } from './failures';
 
-/** Serialises ACL changes per service; see worker/opensearch-acl-serialiser.ts. */
-export interface OpenSearchAclSerialiser {
-  apply(change: OpenSearchAclChange): Promise<OpenSearchAclChangeResult>;
-}
-
 /**
  * One read-modify-write of a service's ACL config for a batch of its changes,
  * in order. Idempotent: a repeated grant or revoke changes nothing. A service

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { OpenSearchAclSerialiser } from '../activities/opensearch-acl';
+import type { OpenSearchAclSerialiser } from '../activities/deps';
 import type { OpenSearchAclChange, OpenSearchAclChangeResult } from '../src/model/types';
 import { aclChangeSignal, aclChangeStatusQuery, openSearchAclWorkflow, openSearchAclWorkflowId } from '../workflows/opensearch-acl';
 

@@ -15,7 +15,7 @@ import { writePkcs12KeyStore } from './pkcs12';
 export { writeJksTrustStore, pemCertificatesToDer, javaModifiedUtf8 } from './jks';
 export type { JksTrustedCertEntry } from './jks';
 export { writePkcs12KeyStore, PKCS12_ITERATIONS } from './pkcs12';
-export type { Pkcs12KeyStoreOptions, Pkcs12KeyAlgorithm } from './pkcs12';
+export type { Pkcs12KeyStoreOptions } from './pkcs12';
 
 export const KAFKA_KEYSTORE_ALIAS = 'client';
 export const KAFKA_TRUSTSTORE_ALIAS = 'ca';

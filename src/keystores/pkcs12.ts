@@ -24,6 +24,7 @@
 import * as crypto from 'crypto';
 import forge from 'node-forge';
 import { pemCertificatesToDer } from './jks';
+import { isUsableStorePassword } from './password';
 
 export interface Pkcs12KeyStoreOptions {
   /** The private key in PEM (PKCS#8 "PRIVATE KEY", or PKCS#1 "RSA PRIVATE KEY" / SEC1 "EC PRIVATE KEY"). RSA or EC. */
@@ -131,7 +132,7 @@ const attribute = (id: string, value: Node): Node => seq(oid(id), set(value));
 export function writePkcs12KeyStore(opts: Pkcs12KeyStoreOptions): Buffer {
   const { keyPem, certPem, caPem, alias, password } = opts;
   if (typeof alias !== 'string' || alias === '') throw new Error('PKCS#12 alias must be a non-empty string');
-  if (typeof password !== 'string' || !/^[\x20-\x7e]+$/.test(password)) {
+  if (typeof password !== 'string' || !isUsableStorePassword(password)) {
     throw new Error('PKCS#12 password must be non-empty printable ASCII');
   }
 

@@ -69,7 +69,12 @@ export async function kafkaPool(deps: ActivityDeps, pool: string): Promise<Kafka
  * running pods hold it in their environment while the mounted stores change.
  */
 export async function writeKafkaSecret(deps: ActivityDeps, input: SyncSecretInput, existing: k8s.V1Secret | null, pool: KafkaPool, user: ServiceUser): Promise<SecretWrite> {
-  const password = storePasswordFor(existingStorePassword(existing));
+  const kept = existingStorePassword(existing);
+  const password = storePasswordFor(kept);
+  if (kept !== undefined && kept !== password) {
+    // Pods started with the old one will fail to open the new stores: say so (never the password itself).
+    deps.log.warn({ aiven_application: input.app.name, team: input.app.namespace, secret: input.entry.secretName }, 'KAFKA_CREDSTORE_PASSWORD in the Secret cannot protect the key stores (empty or not printable ASCII); a new one is written');
+  }
   const stores = buildKafkaKeyStores({ certPem: user.access_cert ?? '', keyPem: user.access_key ?? '', caPem: pool.poolCa, password });
   const data = kafkaSecretData({ user, addresses: pool.addresses, caPem: pool.poolCa, credStorePassword: password, ...stores, now: deps.now?.() ?? new Date() });
   return writeSecret(deps, input, existing, kafkaAnnotations(user.username, pool.pool), data, pool.mainCa);

@@ -2,16 +2,20 @@
 // client. A pod holds KAFKA_CREDSTORE_PASSWORD in its environment from the
 // moment it started, while the kubelet updates the mounted store files in place
 // when the Secret is rewritten. So the "pod" here is a client.properties written
-// once with the password of the day, and every run re-reads the store files
-// from the Secret as it is now (what a restarted container does). It must keep
+// once with the password of the day; every fresh run re-reads the store files
+// from the Secret as it is now (a restarted container), and one long-running
+// client (a container that keeps running) keeps its first producer and opens new
+// producers and consumers from the rewritten files after each rewrite. It must keep
 // working across a new generation that keeps the Secret's name, a drift repair
 // and a certificate renewal — also for a Secret taken over from the Go
 // aivenator, whose password was "changeme". And the trust store must load as
 // JKS and as PKCS12 (Go wrote PKCS#12 under the .jks name) with every
 // certificate of a CA bundle.
 import { X509Certificate } from 'node:crypto';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as readline from 'node:readline';
 import { jsonPatch } from '../../../src/kube/clients';
 import { buildKafkaKeyStores } from '../../../src/keystores';
 import { AivenatorUnderTest, eventually, fakeAiven, startAivenator } from '../../env/aivenator';
@@ -49,6 +53,40 @@ function podConfig(dir: string, brokers: string, password: string, truststoreTyp
   return file;
 }
 
+/** test/integration/credentials/java/KafkaLongRunningClient.java, running: one command at a time, one answer a line. */
+interface LongRunningClient {
+  roundTrip(topic: string, message: string): Promise<string>;
+  stop(): void;
+}
+
+async function startLongRunningClient(javaClient: JavaClient, dir: string, configFile: string): Promise<LongRunningClient> {
+  const classes = path.join(dir, 'classes-long-running');
+  fs.mkdirSync(classes, { recursive: true });
+  await execFileAsync('javac', ['-nowarn', '-d', classes, '-cp', javaClient.classpath, path.join(__dirname, 'java/KafkaLongRunningClient.java')], { timeout: 60_000 });
+  const proc: ChildProcessWithoutNullStreams = spawn('java', ['-Xmx128m', '-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', '-cp', `${javaClient.classpath}${path.delimiter}${classes}`, 'KafkaLongRunningClient', configFile]);
+  let stderr = '';
+  proc.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+  const lines: string[] = [];
+  const waiting: ((line: string) => void)[] = [];
+  readline.createInterface({ input: proc.stdout }).on('line', (line) => (waiting.length > 0 ? waiting.shift()!(line) : lines.push(line)));
+  proc.on('exit', (code) => {
+    for (const w of waiting.splice(0)) w(`exited ${String(code)}: ${stderr}`);
+  });
+  const next = (): Promise<string> => (lines.length > 0 ? Promise.resolve(lines.shift()!) : new Promise((resolve) => waiting.push(resolve)));
+  const ready = await next();
+  if (ready !== 'ready') throw new Error(`long-running Java client did not start: ${ready}\n${stderr}`);
+  return {
+    async roundTrip(topic, message) {
+      proc.stdin.write(`roundtrip ${topic} ${message}\n`);
+      return next();
+    },
+    stop: () => {
+      proc.stdin.end('quit\n');
+      proc.kill();
+    },
+  };
+}
+
 describeWithBroker('Kafka key stores across rewrites, with the Java client against the real broker', () => {
   const broker = kafkaWorld!;
   const secretName = 'stores-kafka';
@@ -57,6 +95,7 @@ describeWithBroker('Kafka key stores across rewrites, with the Java client again
   let dir: string;
   let javaClient: Promise<JavaClient>;
   let runs = 0;
+  let running: LongRunningClient | undefined;
 
   const secretNow = async (): Promise<SecretData> => decoded((await secretOrUndefined(namespace, secretName))!);
   const serviceUser = async (): Promise<string> => (await secretOrUndefined(namespace, secretName))!.metadata!.annotations!['kafka.aiven.nais.io/serviceUser'];
@@ -90,6 +129,7 @@ describeWithBroker('Kafka key stores across rewrites, with the Java client again
     await eventually(async () => ((await getApp(namespace, 'app')).status?.synchronizationState === 'RolloutComplete' ? true : undefined), 45_000, 'RolloutComplete');
   });
   afterAll(async () => {
+    running?.stop();
     await aivenator?.stop();
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
@@ -155,6 +195,9 @@ describeWithBroker('Kafka key stores across rewrites, with the Java client again
     mountStores(await secretNow(), pod);
     const config = podConfig(pod, broker.brokers, 'changeme', 'JKS');
     const oldUser = await serviceUser();
+    // A container that keeps running through every rewrite below, with this environment.
+    running = await startLongRunningClient(await javaClient, dir, config);
+    await expect(running.roundTrip(`${namespace}-running-0`, 'before any rewrite')).resolves.toBe(`ok ${namespace}-running-0`);
 
     // protected: true set by hand: a new generation, a new user, the same Secret name.
     const generation = (await getApp(namespace, 'app')).metadata!.generation!;
@@ -171,6 +214,7 @@ describeWithBroker('Kafka key stores across rewrites, with the Java client again
     mountStores(after, pod);
     await expectKeystoreHolds(pod, 'changeme', after, newUser);
     await javaRoundTrip(config);
+    await expect(running.roundTrip(`${namespace}-running-1`, 'after a new generation')).resolves.toBe(`ok ${namespace}-running-1`);
   }, 240_000);
 
   it('keeps it across a drift repair (the user deleted in Aiven behind our back)', async () => {
@@ -187,6 +231,7 @@ describeWithBroker('Kafka key stores across rewrites, with the Java client again
     mountStores(after, pod);
     await expectKeystoreHolds(pod, 'changeme', after, username);
     await javaRoundTrip(config);
+    await expect(running!.roundTrip(`${namespace}-running-2`, 'after a drift repair')).resolves.toBe(`ok ${namespace}-running-2`);
   }, 240_000);
 
   it('keeps it across a certificate renewal', async () => {
@@ -202,6 +247,7 @@ describeWithBroker('Kafka key stores across rewrites, with the Java client again
     mountStores(after, pod);
     await expectKeystoreHolds(pod, 'changeme', after, username);
     await javaRoundTrip(config);
+    await expect(running!.roundTrip(`${namespace}-running-3`, 'after a renewal')).resolves.toBe(`ok ${namespace}-running-3`);
   }, 240_000);
 });
 

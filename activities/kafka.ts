@@ -2,7 +2,7 @@
 // build the key stores and write the Secret, all in one activity so the
 // credentials never leave it.
 import { isNotFound } from '../src/aiven/errors';
-import { buildKafkaKeyStores, randomStorePassword } from '../src/keystores';
+import { buildKafkaKeyStores, storePasswordFor } from '../src/keystores';
 import { KafkaAddresses, kafkaAddresses, kafkaAnnotations, kafkaSecretData, kafkaServiceCandidates } from '../src/handlers/kafka';
 import { ServiceUser } from '../src/aiven/types';
 import * as k8s from '@kubernetes/client-node';
@@ -62,12 +62,27 @@ export async function kafkaPool(deps: ActivityDeps, pool: string): Promise<Kafka
   return { pool, serviceName, addresses: kafkaAddresses(service), poolCa, mainCa };
 }
 
-/** Builds fresh key stores for the user's certificate and writes the whole Kafka Secret. */
+/**
+ * Builds fresh key stores for the user's certificate and writes the whole Kafka
+ * Secret. Every writer (sync pass, drift repair, certificate renewal) comes
+ * here with the Secret as read: a rewrite keeps its store password, because
+ * running pods hold it in their environment while the mounted stores change.
+ */
 export async function writeKafkaSecret(deps: ActivityDeps, input: SyncSecretInput, existing: k8s.V1Secret | null, pool: KafkaPool, user: ServiceUser): Promise<SecretWrite> {
-  const password = randomStorePassword();
+  const kept = existingStorePassword(existing);
+  const password = storePasswordFor(kept);
+  if (kept !== undefined && kept !== password) {
+    // Pods started with the old one will fail to open the new stores: say so (never the password itself).
+    deps.log.warn({ aiven_application: input.app.name, team: input.app.namespace, secret: input.entry.secretName }, 'KAFKA_CREDSTORE_PASSWORD in the Secret cannot protect the key stores (empty or not printable ASCII); a new one is written');
+  }
   const stores = buildKafkaKeyStores({ certPem: user.access_cert ?? '', keyPem: user.access_key ?? '', caPem: pool.poolCa, password });
   const data = kafkaSecretData({ user, addresses: pool.addresses, caPem: pool.poolCa, credStorePassword: password, ...stores, now: deps.now?.() ?? new Date() });
   return writeSecret(deps, input, existing, kafkaAnnotations(user.username, pool.pool), data, pool.mainCa);
+}
+
+function existingStorePassword(existing: k8s.V1Secret | null): string | undefined {
+  const encoded = existing?.data?.KAFKA_CREDSTORE_PASSWORD;
+  return encoded === undefined ? undefined : Buffer.from(encoded, 'base64').toString('utf8');
 }
 
 /** The pool's Kafka service is `kafka` or, in older projects, `<pool>-kafka`. */

@@ -1,21 +1,26 @@
 // Kafka credential stores for the Kafka Secret:
 //   client.keystore.p12   PKCS#12 with the client key + certificate (entry "client")
-//   client.truststore.jks a real JKS trust store with the CA (entry "ca")
-// both protected by one random password (KAFKA_CREDSTORE_PASSWORD).
+//   client.truststore.jks a real JKS trust store with every CA certificate (ca, ca-2, …)
+// both protected by one password (KAFKA_CREDSTORE_PASSWORD).
+//
+// The password is stable: a rewrite of a Secret keeps the one already in it
+// (running pods hold it in their environment while the mounted store files
+// change in place); only a new Secret gets a fresh random one. Secrets the Go
+// aivenator wrote keep its fixed "changeme".
 //
 // Differences from the Go aivenator, deliberately: its ".jks" file was really a
-// PKCS#12 trust store and both stores used the fixed password "changeme"; its
-// keystore entry had no friendlyName (keytool listed it as "1"). Kafka clients
-// pick the only key entry whatever its alias, so "client" is safe.
+// PKCS#12 trust store (Java 17 reads ours with either store type); its keystore
+// entry had no friendlyName (keytool listed it as "1"). Kafka clients pick the
+// only key entry whatever its alias, so "client" is safe.
 
-import * as crypto from 'crypto';
 import { writeJksTrustStore } from './jks';
 import { writePkcs12KeyStore } from './pkcs12';
 
 export { writeJksTrustStore, pemCertificatesToDer, javaModifiedUtf8 } from './jks';
 export type { JksTrustedCertEntry } from './jks';
 export { writePkcs12KeyStore, PKCS12_ITERATIONS } from './pkcs12';
-export type { Pkcs12KeyStoreOptions, Pkcs12KeyAlgorithm } from './pkcs12';
+export { storePasswordFor, isUsableStorePassword, randomStorePassword } from './password';
+export type { Pkcs12KeyStoreOptions } from './pkcs12';
 
 export const KAFKA_KEYSTORE_ALIAS = 'client';
 export const KAFKA_TRUSTSTORE_ALIAS = 'ca';
@@ -55,9 +60,4 @@ export function buildKafkaKeyStores(input: KafkaKeyStoreInput, now: Date = new D
   );
 
   return { keystoreP12, truststoreJks };
-}
-
-/** A fresh store password: 24 random bytes as base64url (32 characters, URL- and shell-safe). */
-export function randomStorePassword(): string {
-  return crypto.randomBytes(24).toString('base64url');
 }

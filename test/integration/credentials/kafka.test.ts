@@ -83,6 +83,11 @@ describeWithBroker('a Kafka Secret works with real clients against a real broker
     const keys = (await list(keystore, 'PKCS12', password)).stdout;
     expect(keys).toMatch(/Entry type: PrivateKeyEntry/);
     expect(keys).toContain(`Owner: CN=${username}`);
+    // OpenSSL 3 opens the key store without -legacy: PBES2/AES-256 and an HMAC-SHA256 MAC.
+    const info = await execFileAsync('openssl', ['pkcs12', '-info', '-nodes', '-in', keystore, '-passin', `pass:${password}`]);
+    expect(info.stderr).toMatch(/MAC: sha256/);
+    expect(info.stderr).toMatch(/Shrouded Keybag: PBES2, PBKDF2, AES-256-CBC/);
+    expect(info.stdout).toContain('-----BEGIN PRIVATE KEY-----');
     const trusted = (await list(truststore, 'JKS', password)).stdout;
     expect(trusted).toMatch(/Keystore type: JKS/i);
     expect(trusted).toMatch(/Entry type: trustedCertEntry/);

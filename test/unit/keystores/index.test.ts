@@ -5,6 +5,7 @@ import {
   KAFKA_TRUSTSTORE_ALIAS,
   pemCertificatesToDer,
   randomStorePassword,
+  storePasswordFor,
 } from '../../../src/keystores';
 import { derOf, fingerprint256, makeCa, makeClient, run, tempDir, TestIdentity } from './test-pki';
 
@@ -73,6 +74,11 @@ describe('buildKafkaKeyStores', () => {
     expect(list.out).toMatch(/^ca-2, .*trustedCertEntry/m);
     const exported = run('keytool', ['-exportcert', '-rfc', '-alias', 'ca-2', '-keystore', ts, '-storetype', 'JKS', '-storepass', 'bundle-pass']);
     expect(pemCertificatesToDer(exported.out)[0]!.equals(derOf(second.certPem))).toBe(true);
+    // Go wrote PKCS#12 under the .jks name, so apps may say PKCS12: Java 17's keystore compat mode reads our JKS as that too.
+    const asPkcs12 = run('keytool', ['-list', '-storetype', 'PKCS12', '-keystore', ts, '-storepass', 'bundle-pass']);
+    expect(asPkcs12.ok).toBe(true);
+    expect(asPkcs12.out).toMatch(/Your keystore contains 2 entries/);
+    expect(asPkcs12.out).toMatch(/^ca-2, .*trustedCertEntry/m);
   });
 
   it('fails clearly on bad input', () => {
@@ -92,5 +98,36 @@ describe('randomStorePassword', () => {
       seen.add(p);
     }
     expect(seen.size).toBe(200);
+  });
+});
+
+describe('storePasswordFor', () => {
+  it("keeps the password a Secret already holds (Go's changeme, an earlier random one)", () => {
+    expect(storePasswordFor('changeme')).toBe('changeme');
+    const earlier = randomStorePassword();
+    expect(storePasswordFor(earlier)).toBe(earlier);
+  });
+
+  it('gives a new Secret, or one whose password the stores cannot use, a fresh random one', () => {
+    for (const unusable of [undefined, '', 'pässword', 'line\nbreak']) {
+      const p = storePasswordFor(unusable);
+      expect(p).not.toBe(unusable);
+      expect(p).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    }
+    expect(storePasswordFor(undefined)).not.toBe(storePasswordFor(undefined));
+  });
+
+  it('a store rebuilt for a new certificate opens with the kept password', () => {
+    const ca = makeCa('Renewal CA');
+    const kept = storePasswordFor('changeme');
+    const { keystoreP12 } = buildKafkaKeyStores({ ...makeClient(ca, 'renewed'), caPem: ca.certPem, password: kept });
+    const tmp = tempDir();
+    try {
+      const list = run('keytool', ['-list', '-v', '-storetype', 'PKCS12', '-keystore', tmp.write('renewed.p12', keystoreP12), '-storepass', 'changeme']);
+      expect(list.ok).toBe(true);
+      expect(list.out).toContain('Owner: CN=renewed');
+    } finally {
+      tmp.cleanup();
+    }
   });
 });

@@ -33,8 +33,9 @@ function certFor(
   return forge.pki.certificateToPem(cert);
 }
 
-function rsaKeyPair(): { keyPem: string; publicPem: string; key: crypto.KeyObject } {
-  const { privateKey, publicKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+function keyPair(type: 'rsa' | 'ec' = 'rsa'): { keyPem: string; publicPem: string; key: crypto.KeyObject } {
+  const { privateKey, publicKey } =
+    type === 'rsa' ? crypto.generateKeyPairSync('rsa', { modulusLength: 2048 }) : crypto.generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   return {
     keyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
     publicPem: publicKey.export({ type: 'spki', format: 'pem' }) as string,
@@ -44,16 +45,34 @@ function rsaKeyPair(): { keyPem: string; publicPem: string; key: crypto.KeyObjec
 
 /** A self-signed CA. */
 export function makeCa(cn = 'Test Project CA'): TestIdentity {
-  const kp = rsaKeyPair();
+  const kp = keyPair();
   const certPem = certFor(cn, kp.publicPem, { cn, keyPem: kp.keyPem }, true, '01');
   return { keyPem: kp.keyPem, certPem, key: kp.key, cert: new crypto.X509Certificate(certPem) };
 }
 
 /** A client certificate signed by `ca`. */
-export function makeClient(ca: TestIdentity, cn = 'test-ns_test-app_0000_3D_'): TestIdentity {
-  const kp = rsaKeyPair();
+export function makeClient(ca: TestIdentity, cn = 'test-ns_test-app_0000_3D_', type: 'rsa' | 'ec' = 'rsa'): TestIdentity {
+  const kp = keyPair(type);
+  if (type === 'ec') return { ...kp, ...opensslSigned(cn, kp.keyPem, ca) };
   const certPem = certFor(cn, kp.publicPem, { cn: ca.cert.subject.replace(/^CN=/, ''), keyPem: ca.keyPem }, false, '02');
   return { keyPem: kp.keyPem, certPem, key: kp.key, cert: new crypto.X509Certificate(certPem) };
+}
+
+/** node-forge cannot put an EC key in a certificate: openssl signs those. */
+function opensslSigned(cn: string, keyPem: string, ca: TestIdentity): { certPem: string; cert: crypto.X509Certificate } {
+  const tmp = tempDir();
+  try {
+    const csr = run('openssl', ['req', '-new', '-key', tmp.write('key.pem', keyPem), '-subj', `/CN=${cn}`]);
+    if (!csr.ok) throw new Error(csr.out);
+    const caCert = tmp.write('ca.pem', ca.certPem);
+    const caKey = tmp.write('ca-key.pem', ca.keyPem);
+    const signed = run('openssl', ['x509', '-req', '-CA', caCert, '-CAkey', caKey, '-set_serial', '3', '-days', '1'], csr.out);
+    if (!signed.ok) throw new Error(signed.out);
+    const certPem = signed.out.slice(signed.out.indexOf('-----BEGIN CERTIFICATE-----'));
+    return { certPem, cert: new crypto.X509Certificate(certPem) };
+  } finally {
+    tmp.cleanup();
+  }
 }
 
 export function derOf(certPem: string): Buffer {

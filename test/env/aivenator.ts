@@ -13,6 +13,7 @@ import { FinalizerStarter, SecretController } from '../../src/controller/secret-
 import { AppSignaler } from '../../src/controller/signaler';
 import { FakeAivenControl } from '../../src/fake-aiven';
 import type { AivenApplication } from '../../src/kube/aivenapp-types';
+import { KubeCaches } from '../../src/kube/cache/kube-caches';
 import { makeKubeClients } from '../../src/kube/clients';
 import { ensureJanitorSchedule, janitorScheduleId } from '../../src/runtime/janitor-schedule';
 import { createLogger } from '../../src/log';
@@ -49,6 +50,8 @@ export interface StartOptions {
   metrics?: MetricsHooks;
   /** The fleet-wide Aiven rate limit the worker sets on the Aiven task queue. */
   aivenCallsPerSecond?: number;
+  /** The worker's informer caches for the janitor (on unless false: then it lists live). */
+  kubeCaches?: boolean;
 }
 
 export async function startAivenator(opts: StartOptions): Promise<AivenatorUnderTest> {
@@ -56,8 +59,11 @@ export async function startAivenator(opts: StartOptions): Promise<AivenatorUnder
   installTestRuntime();
   const kube = makeKubeClients(adminKubeConfig());
   const log = createLogger({ level: process.env.AIVENATOR_TEST_LOG_LEVEL ?? 'silent', component: 'test' });
+  const kubeCaches = opts.kubeCaches === false ? undefined : new KubeCaches({ kube, log, namespace: opts.namespace, restartDelayMs: 200 });
+  await kubeCaches?.start();
   const deps: ActivityDeps = {
     kube,
+    ...(kubeCaches ? { kubeCaches } : {}),
     aiven: new AivenClient({ baseUrl: w.aiven.url, token: w.aiven.token }),
     projects: opts.projects ?? w.aiven.projects,
     mainProject: w.aiven.mainProject,
@@ -92,7 +98,8 @@ export async function startAivenator(opts: StartOptions): Promise<AivenatorUnder
   }
   let secretController: SecretController | undefined;
   if (opts.startSecretController ?? opts.startController !== false) {
-    secretController = new SecretController({ kube, starter: new FinalizerStarter(client, taskQueue), log, namespace: opts.namespace, restartDelayMs: 200 });
+    const onDeleted = (namespace: string, name: string) => controller?.secretDeleted(namespace, name);
+    secretController = new SecretController({ kube, starter: new FinalizerStarter(client, taskQueue), log, namespace: opts.namespace, restartDelayMs: 200, onDeleted });
     await secretController.start();
   }
   if (opts.janitorSchedule) await ensureJanitorSchedule(client, { taskQueue, namespace: opts.namespace });
@@ -115,6 +122,7 @@ export async function startAivenator(opts: StartOptions): Promise<AivenatorUnder
       await current.running;
       await connection.close();
       await nativeConnection.close();
+      await kubeCaches?.stop();
     },
   };
 }

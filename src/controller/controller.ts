@@ -113,7 +113,8 @@ export class AppController {
     }
   }
 
-  private observe(app: AivenApplication): void {
+  /** Takes one application as the watch delivers it (public for tests). */
+  observe(app: AivenApplication): void {
     const key = keyOf(app);
     this.secretNames.set(key, (app as SlimApp).secretNames ?? []);
     const next = fingerprint(app);

@@ -29,6 +29,9 @@ export type Transform<T> = (object: T) => T;
 
 /** A Watch that asks for bookmarks, may ask for metadata only, and transforms each object before it is stored. */
 export class CacheWatch<T extends k8s.KubernetesObject> extends k8s.Watch {
+  /** Events held back while `holding` (a test's way to make a cache lag). */
+  private held?: (() => void)[];
+
   constructor(kc: k8s.KubeConfig, metadataOnly: boolean, private readonly transform: Transform<T>) {
     super(metadataOnly ? withAcceptHeader(kc, METADATA_WATCH_ACCEPT) : kc);
   }
@@ -42,7 +45,20 @@ export class CacheWatch<T extends k8s.KubernetesObject> extends k8s.Watch {
     // Bookmarks keep the resourceVersion fresh, so a reconnect resumes instead of relisting.
     return super.watch(path, { ...queryParams, allowWatchBookmarks: true }, (phase, obj, raw) => {
       const keep = phase === 'ADDED' || phase === 'MODIFIED' || phase === 'DELETED';
-      callback(phase, keep ? this.transform(obj as T) : obj, raw);
+      const deliver = () => callback(phase, keep ? this.transform(obj as T) : obj, raw);
+      if (this.held) this.held.push(deliver);
+      else deliver();
     }, done);
+  }
+
+  /** Holds events back (true) or delivers the held ones in order and stops holding (false). */
+  hold(on: boolean): void {
+    if (on) {
+      this.held ??= [];
+      return;
+    }
+    const held = this.held ?? [];
+    this.held = undefined;
+    for (const deliver of held) deliver();
   }
 }

@@ -32,6 +32,7 @@ export interface InformerOptions<T extends k8s.KubernetesObject> {
 
 export class InformerCache<T extends k8s.KubernetesObject> {
   private readonly informer: k8s.ListWatch<T>;
+  private readonly watch: CacheWatch<T>;
   private restartTimer?: NodeJS.Timeout;
   private stopped = false;
   private synced = false;
@@ -51,8 +52,8 @@ export class InformerCache<T extends k8s.KubernetesObject> {
       }, (item) => items.push(transform(item)));
       return { apiVersion: 'v1', kind: 'List', metadata: { resourceVersion }, items };
     };
-    const watch = new CacheWatch<T>(opts.kc, opts.metadataOnly ?? false, transform);
-    this.informer = new k8s.ListWatch<T>(opts.path, watch, list, false, opts.labelSelector);
+    this.watch = new CacheWatch<T>(opts.kc, opts.metadataOnly ?? false, transform);
+    this.informer = new k8s.ListWatch<T>(opts.path, this.watch, list, false, opts.labelSelector);
     if (opts.onChange) {
       this.informer.on('add', opts.onChange);
       this.informer.on('update', opts.onChange);
@@ -106,6 +107,14 @@ export class InformerCache<T extends k8s.KubernetesObject> {
 
   get(name: string, namespace?: string): T | undefined {
     return this.informer.get(name, namespace);
+  }
+
+  /**
+   * Test hook: while on, watch events are held back (the cache stays synced
+   * but lags behind the apiserver); off delivers them in order.
+   */
+  lag(on: boolean): void {
+    this.watch.hold(on);
   }
 
   /** Stops watching; what is stored stays (and goes stale). */

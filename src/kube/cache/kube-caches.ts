@@ -134,7 +134,7 @@ export class KubeCaches {
     return this.confirmations.runs;
   }
 
-  /** Test hook: stop one kind's cache so it lags behind the apiserver. */
+  /** One kind's cache (tests make it lag with `lag(true)`). */
   cacheOf(kind: WorkloadKind | 'AivenApplication'): InformerCache<k8s.KubernetesObject> | undefined {
     const index = ['Pod', 'ReplicaSet', 'Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'AivenApplication'].indexOf(kind);
     return this.users[index];

@@ -103,12 +103,10 @@ interface Inventory {
   confirm?: () => Promise<UsageIndex>;
 }
 
-/** How long a sweep waits for the worker's caches to fill before it lists live instead. */
-const CACHE_SYNC_WAIT_MS = 10_000;
-
 async function inventory(deps: ActivityDeps, namespace: string | undefined, app: string | undefined): Promise<Inventory> {
   const caches: KubeCaches | undefined = deps.kubeCaches;
-  if (caches?.covers(namespace) && (await caches.waitForSync(CACHE_SYNC_WAIT_MS))) {
+  // Caches that cannot answer (not started, or a watch failing) mean listing live, as without them.
+  if (caches?.covers(namespace) && (await caches.ready())) {
     return { secrets: caches.managedSecrets(namespace, app), usage: caches.usage(namespace), confirm: () => caches.confirmUsage(namespace) };
   }
   const secrets = await listSecretMetadata(deps.kube, aivenatorSecretSelector(app), namespace).catch((err) => {

@@ -83,9 +83,23 @@ export class KubeCaches {
     this.confirmations = new Coalescer((key) => buildUsage(kube, key === '' ? undefined : key), opts.confirmDebounceMs ?? 200);
   }
 
+  private firstAttempt?: Promise<void>;
+
   /** Starts every informer at once; resolves when each has made its first attempt. */
-  async start(): Promise<void> {
-    await Promise.all([this.secrets, ...this.users].map((c) => c.start()));
+  start(): Promise<void> {
+    this.firstAttempt ??= Promise.all([this.secrets, ...this.users].map((c) => c.start())).then(() => undefined);
+    return this.firstAttempt;
+  }
+
+  /**
+   * Whether the caches can answer now: waits for a start in progress, never
+   * for a failing watch (e.g. RBAC without `watch`): the janitor then lists
+   * live instead of waiting.
+   */
+  async ready(): Promise<boolean> {
+    if (!this.firstAttempt) return false;
+    await this.firstAttempt;
+    return this.isSynced();
   }
 
   async stop(): Promise<void> {

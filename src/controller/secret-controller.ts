@@ -6,8 +6,10 @@
 // are not forgotten (the reference waited for a resync). Each later change of
 // such a Secret is signalled to its workflow, which re-reads it (e.g.
 // annotations fixed by an operator). No Secret data is ever transferred or
-// held: the list and the watch ask for PartialObjectMetadata, and only slim
-// metadata is stored (src/kube/cache/trim.ts). A deleted Secret is reported
+// held: the list and the watch ask for PartialObjectMetadata, and only the
+// identity, finalizers, deletion mark and app label are stored (no
+// annotations, so not kubectl's last-applied copy of the data either). A
+// deleted Secret is reported
 // to `onDeleted` (the application controller rewrites it if a spec names it).
 import * as k8s from '@kubernetes/client-node';
 import { Client } from '@temporalio/client';
@@ -82,7 +84,14 @@ export class SecretController {
       path: namespace ? `/api/v1/namespaces/${namespace}/secrets` : '/api/v1/secrets',
       listPage,
       metadataOnly: true,
-      transform: slim,
+      transform: (secret) => {
+        // Of every Secret in scope, only what the finalizer start needs is held.
+        const meta = slim(secret).metadata ?? {};
+        const app = meta.labels?.[LABEL_APP];
+        delete meta.annotations;
+        meta.labels = app === undefined ? undefined : { [LABEL_APP]: app };
+        return { apiVersion: secret.apiVersion, kind: secret.kind, metadata: meta };
+      },
       what: 'Secret',
       log: this.opts.log,
       restartDelayMs: this.opts.restartDelayMs,

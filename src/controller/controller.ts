@@ -46,8 +46,8 @@ function slimApp(obj: k8s.KubernetesObject): k8s.KubernetesObject {
 
 export class AppController {
   private readonly seen = new Map<string, AppFingerprint>();
-  /** The Secret names each application's spec gives, by namespace/name. */
-  private readonly secretNames = new Map<string, string[]>();
+  /** The Secret names each application's spec gives: namespace → app name → names. */
+  private readonly secretNames = new Map<string, Map<string, string[]>>();
   private readonly queue: WorkQueue;
   private watch?: Watch<k8s.KubernetesObject>;
 
@@ -80,7 +80,8 @@ export class AppController {
       onDelete: (obj) => {
         const key = keyOf(obj as unknown as AivenApplication);
         this.seen.delete(key);
-        this.secretNames.delete(key);
+        const { namespace: ns, name } = (obj as unknown as AivenApplication).metadata;
+        this.secretNames.get(ns ?? '')?.delete(name ?? '');
         this.queue.add(key, DELETED);
       },
     });
@@ -108,15 +109,16 @@ export class AppController {
    * than at the next drift check.
    */
   secretDeleted(namespace: string, name: string): void {
-    for (const [key, names] of this.secretNames) {
-      if (key.startsWith(`${namespace}/`) && names.includes(name)) this.queue.add(key, SECRET_DELETED);
+    for (const [app, names] of this.secretNames.get(namespace) ?? []) {
+      if (names.includes(name)) this.queue.add(`${namespace}/${app}`, SECRET_DELETED);
     }
   }
 
   /** Takes one application as the watch delivers it (public for tests). */
   observe(app: AivenApplication): void {
     const key = keyOf(app);
-    this.secretNames.set(key, (app as SlimApp).secretNames ?? []);
+    const inNamespace = this.secretNames.get(app.metadata.namespace ?? '') ?? new Map<string, string[]>();
+    this.secretNames.set(app.metadata.namespace ?? '', inNamespace.set(app.metadata.name ?? '', (app as SlimApp).secretNames ?? []));
     const next = fingerprint(app);
     const reason = updateReason(this.seen.get(key), next);
     this.seen.set(key, next);

@@ -3,6 +3,7 @@
 import { AivenClient } from '../src/aiven/client';
 import { ServiceInfo, ServiceUser } from '../src/aiven/types';
 import { TtlCache } from '../src/cache';
+import type { KubeCaches } from '../src/kube/cache/kube-caches';
 import { KubeClients } from '../src/kube/clients';
 import { Logger } from '../src/log';
 import { MetricsHooks } from '../src/metrics/hooks';
@@ -23,6 +24,8 @@ export interface ActivityDeps {
   caches: AivenCaches;
   /** OpenSearch ACL changes, one at a time per service across the fleet (worker/opensearch-acl-serialiser.ts). */
   openSearchAcl: OpenSearchAclSerialiser;
+  /** The worker's informer caches (src/kube/cache); the janitor lists live when absent. */
+  kubeCaches?: KubeCaches;
   metrics?: MetricsHooks;
   /** How often actors check credential health (AIVENATOR_DRIFT_INTERVAL); 0 or absent disables. */
   driftIntervalMs?: number;

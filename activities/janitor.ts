@@ -1,10 +1,15 @@
-// The janitor's sweep: list the managed Secrets and everything that may use
-// them, decide (src/janitor/in-use.ts), delete the unused ones. A failing list
-// call skips the whole sweep (logged, an event for the per-app pass, a metric):
-// nothing is deleted on partial information and nothing is thrown.
+// The janitor's sweep: find the managed Secrets and everything that may use
+// them, decide (src/janitor/in-use.ts), delete the unused ones. With the
+// worker's informer caches (deps.kubeCaches) the caches name the candidates
+// and a live read of the namespace, coalesced per namespace, confirms them
+// before anything is deleted (see src/kube/cache/kube-caches.ts for the rule);
+// without them everything is listed live. A failing list call skips the whole
+// sweep (logged, an event for the per-app pass, a metric): nothing is deleted
+// on partial information and nothing is thrown.
 import { aivenatorSecretSelector } from '../src/handlers/secret-meta';
-import { JanitorDecision, UsageIndex, countKept, decideSecret } from '../src/janitor/in-use';
+import { JanitorDecision, SecretLike, UsageIndex, countKept, decideSecret } from '../src/janitor/in-use';
 import { describeKubeError } from '../src/kube/clients';
+import type { KubeCaches } from '../src/kube/cache/kube-caches';
 import { deleteSecretIfUnchanged, listSecretMetadata } from '../src/kube/secret-lifecycle';
 import { InventoryError, buildUsage } from '../src/kube/usage';
 import { ActivityDeps } from './deps';
@@ -22,14 +27,22 @@ export function janitorActivities(deps: ActivityDeps) {
       const log = deps.log.child({ janitor: scope, ...(namespace ? { team: namespace } : {}), ...(input.app ? { aiven_application: input.app.name } : {}) });
       const result: JanitorSweepResult = { scope, considered: 0, deleted: [], deletedCount: 0, failed: 0, terminating: 0, kept: { in_use: 0, protected: 0, 'protected-with-time-limit': 0 } };
 
-      let secrets;
-      let usage: UsageIndex;
+      let secrets: JanitorSecret[];
+      let decisions: JanitorDecision[];
       try {
-        secrets = await listSecretMetadata(deps.kube, aivenatorSecretSelector(input.app?.name), namespace).catch((err) => {
-          throw new InventoryError('secrets', err);
-        });
-        // Nothing to decide about: no need to list the rest.
-        usage = secrets.length === 0 ? new UsageIndex() : await buildUsage(deps.kube, namespace);
+        const found = await inventory(deps, namespace, input.app?.name);
+        secrets = found.secrets;
+        decisions = secrets.map((s) => decideSecret(s, found.usage, now));
+        // A cache may lag: what it says is unused is confirmed by a live read before anything is deleted.
+        if (found.confirm && decisions.some((d) => d.action === 'delete')) {
+          const live = await found.confirm();
+          decisions = decisions.map((d, i) => {
+            if (d.action !== 'delete') return d;
+            const confirmed = decideSecret(secrets[i], live, now);
+            if (confirmed.action !== 'delete') log.info({ team: secrets[i].metadata?.namespace, secret_name: secrets[i].metadata?.name }, 'janitor kept a Secret its caches had not yet seen in use');
+            return confirmed;
+          });
+        }
       } catch (err) {
         const what = err instanceof InventoryError ? err.what : 'the cluster';
         const cause = err instanceof InventoryError ? err.cause : err;
@@ -46,11 +59,9 @@ export function janitorActivities(deps: ActivityDeps) {
         return result;
       }
 
-      const decisions: JanitorDecision[] = [];
-      for (const secret of secrets) {
+      for (const [i, secret] of secrets.entries()) {
         const meta = secret.metadata ?? {};
-        const decision = decideSecret(secret, usage, now);
-        decisions.push(decision);
+        const decision = decisions[i];
         result.considered++;
         if (decision.action === 'skip') result.terminating++;
         if (decision.action !== 'delete') continue;
@@ -81,4 +92,26 @@ export function janitorActivities(deps: ActivityDeps) {
       return result;
     },
   };
+}
+
+type JanitorSecret = SecretLike & { metadata?: { uid?: string; resourceVersion?: string } };
+
+interface Inventory {
+  secrets: JanitorSecret[];
+  usage: UsageIndex;
+  /** A fresh, consistent usage read; absent when `usage` is already one. */
+  confirm?: () => Promise<UsageIndex>;
+}
+
+async function inventory(deps: ActivityDeps, namespace: string | undefined, app: string | undefined): Promise<Inventory> {
+  const caches: KubeCaches | undefined = deps.kubeCaches;
+  // Caches that cannot answer (not started, or a watch failing) mean listing live, as without them.
+  if (caches?.covers(namespace) && (await caches.ready())) {
+    return { secrets: caches.managedSecrets(namespace, app), usage: caches.usage(namespace), confirm: () => caches.confirmUsage(namespace) };
+  }
+  const secrets = await listSecretMetadata(deps.kube, aivenatorSecretSelector(app), namespace).catch((err) => {
+    throw new InventoryError('secrets', err);
+  });
+  // Nothing to decide about: no need to list the rest.
+  return { secrets, usage: secrets.length === 0 ? new UsageIndex() : await buildUsage(deps.kube, namespace) };
 }

@@ -1,7 +1,10 @@
 // Watches AivenApplications in all namespaces and hands every event that
 // passes the reference's filter to the application's actor workflow.
 import * as k8s from '@kubernetes/client-node';
+import { AivenAppLike, aivenAppSecretNames } from '../janitor/in-use';
 import { AIVENAPP, AivenApplication } from '../kube/aivenapp-types';
+import { ListPage } from '../kube/cache/informer';
+import { PAGE_SIZE } from '../kube/secret-lifecycle';
 import { KubeClients } from '../kube/clients';
 import { Logger } from '../log';
 import { AppFingerprint, fingerprint, updateReason } from './filter';
@@ -22,9 +25,29 @@ export interface ControllerOptions {
 }
 
 const DELETED = 'Deleted';
+const SECRET_DELETED = 'SecretDeleted';
+
+/** An application as the controller keeps it: metadata, the status hash and the Secret names. */
+type SlimApp = AivenApplication & { secretNames?: string[] };
+
+function slimApp(obj: k8s.KubernetesObject): k8s.KubernetesObject {
+  const app = obj as unknown as AivenApplication;
+  const slim = {
+    apiVersion: app.apiVersion,
+    kind: app.kind,
+    metadata: app.metadata,
+    status: app.status?.synchronizationHash ? { synchronizationHash: app.status.synchronizationHash } : undefined,
+    secretNames: aivenAppSecretNames(app as AivenAppLike),
+  };
+  const meta = { ...slim.metadata } as k8s.V1ObjectMeta;
+  delete meta.managedFields;
+  return { ...slim, metadata: meta } as unknown as k8s.KubernetesObject;
+}
 
 export class AppController {
   private readonly seen = new Map<string, AppFingerprint>();
+  /** The Secret names each application's spec gives: namespace → app name → names. */
+  private readonly secretNames = new Map<string, Map<string, string[]>>();
   private readonly queue: WorkQueue;
   private watch?: Watch<k8s.KubernetesObject>;
 
@@ -40,14 +63,16 @@ export class AppController {
     const { kube, namespace } = this.opts;
     const scope = namespace ? `/namespaces/${namespace}` : '';
     // Custom objects arrive as plain JSON, so they are typed here rather than by client-node.
-    const list = () =>
+    const listPage = (token: string | undefined) =>
       (namespace
-        ? kube.custom.listNamespacedCustomObject({ ...AIVENAPP, namespace })
-        : kube.custom.listClusterCustomObject({ ...AIVENAPP })) as Promise<k8s.KubernetesListObject<k8s.KubernetesObject>>;
+        ? kube.custom.listNamespacedCustomObject({ ...AIVENAPP, namespace, limit: PAGE_SIZE, _continue: token })
+        : kube.custom.listClusterCustomObject({ ...AIVENAPP, limit: PAGE_SIZE, _continue: token })) as Promise<ListPage<k8s.KubernetesObject>>;
     this.watch = new Watch<k8s.KubernetesObject>({
       kc: kube.kc,
       path: `/apis/${AIVENAPP.group}/${AIVENAPP.version}${scope}/${AIVENAPP.plural}`,
-      list,
+      listPage,
+      // Only what the event filter and the Secret index read is kept, not whole applications.
+      transform: slimApp,
       what: 'AivenApplication',
       log: this.opts.log,
       restartDelayMs: this.opts.restartDelayMs,
@@ -55,6 +80,8 @@ export class AppController {
       onDelete: (obj) => {
         const key = keyOf(obj as unknown as AivenApplication);
         this.seen.delete(key);
+        const { namespace: ns, name } = (obj as unknown as AivenApplication).metadata;
+        this.secretNames.get(ns ?? '')?.delete(name ?? '');
         this.queue.add(key, DELETED);
       },
     });
@@ -76,8 +103,22 @@ export class AppController {
     await this.watch?.stop();
   }
 
-  private observe(app: AivenApplication): void {
+  /**
+   * A Secret is gone: every application of its namespace whose spec still
+   * names it is signalled at once, so the Secret is rewritten now rather
+   * than at the next drift check.
+   */
+  secretDeleted(namespace: string, name: string): void {
+    for (const [app, names] of this.secretNames.get(namespace) ?? []) {
+      if (names.includes(name)) this.queue.add(`${namespace}/${app}`, SECRET_DELETED);
+    }
+  }
+
+  /** Takes one application as the watch delivers it (public for tests). */
+  observe(app: AivenApplication): void {
     const key = keyOf(app);
+    const inNamespace = this.secretNames.get(app.metadata.namespace ?? '') ?? new Map<string, string[]>();
+    this.secretNames.set(app.metadata.namespace ?? '', inNamespace.set(app.metadata.name ?? '', (app as SlimApp).secretNames ?? []));
     const next = fingerprint(app);
     const reason = updateReason(this.seen.get(key), next);
     this.seen.set(key, next);

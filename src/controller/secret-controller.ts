@@ -1,17 +1,27 @@
-// Watches managed Secrets (label type=aivenator.aiven.nais.io) and starts the
-// Secret finalizer workflow for every one that carries our finalizer and is
-// being deleted: on the initial list too, so Secrets already terminating when
-// the controller starts are not forgotten (the reference waited for a resync).
-// Each later change of such a Secret is signalled to its workflow, which
-// re-reads it (e.g. annotations fixed by an operator).
+// Watches every Secret, metadata only, and starts the Secret finalizer workflow
+// for every one that carries our finalizer and is being deleted, label or not
+// (a Secret whose `type` label was removed must still be finalized; a label
+// selector cannot select by finalizer, so the filter is in memory): on the
+// initial list too, so Secrets already terminating when the controller starts
+// are not forgotten (the reference waited for a resync). Each later change of
+// such a Secret is signalled to its workflow, which re-reads it (e.g.
+// annotations fixed by an operator). No Secret data is ever transferred or
+// held: the list and the watch ask for PartialObjectMetadata, and only the
+// identity, finalizers, deletion mark and app label are stored (no
+// annotations, so not kubectl's last-applied copy of the data either). A
+// deleted Secret is reported
+// to `onDeleted` (the application controller rewrites it if a spec names it).
 import * as k8s from '@kubernetes/client-node';
 import { Client } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 import { secretChangedSignal, secretFinalizerWorkflow, secretFinalizerWorkflowId } from '../../workflows/secret-finalizer';
 import { AppNameKey, AppNamespaceKey, TeamKey } from '../../workflows/search-attributes';
-import { FINALIZER, LABEL_APP, aivenatorSecretSelector } from '../handlers/secret-meta';
+import { FINALIZER, LABEL_APP } from '../handlers/secret-meta';
+import { metadataListOptions } from '../kube/cache/cache-watch';
+import { ListPage } from '../kube/cache/informer';
+import { slim } from '../kube/cache/trim';
 import { KubeClients } from '../kube/clients';
-import { metadataOnly } from '../kube/secret-lifecycle';
+import { PAGE_SIZE } from '../kube/secret-lifecycle';
 import { Logger } from '../log';
 import { Watch } from './watch';
 import { WorkQueue } from './work-queue';
@@ -45,6 +55,8 @@ export interface SecretControllerOptions {
   namespace?: string;
   concurrency?: number;
   restartDelayMs?: number;
+  /** Called for every Secret that is gone (e.g. AppController.secretDeleted). */
+  onDeleted?: (namespace: string, name: string) => void;
 }
 
 export class SecretController {
@@ -62,30 +74,42 @@ export class SecretController {
 
   async start(): Promise<void> {
     const { kube, namespace } = this.opts;
-    const labelSelector = aivenatorSecretSelector();
-    // Lists fetch metadata only: the controller never needs credentials in memory.
-    // (An empty PartialObjectMetadataList says `items: null`.)
-    const list = async () => {
-      const result = namespace
-        ? await kube.core.listNamespacedSecret({ namespace, labelSelector }, metadataOnly)
-        : await kube.core.listSecretForAllNamespaces({ labelSelector }, metadataOnly);
-      return { ...result, items: result.items ?? [] };
-    };
+    // Lists and watch fetch metadata only: the controller never needs credentials in memory.
+    const listPage = (token: string | undefined) =>
+      (namespace
+        ? kube.core.listNamespacedSecret({ namespace, limit: PAGE_SIZE, _continue: token }, metadataListOptions)
+        : kube.core.listSecretForAllNamespaces({ limit: PAGE_SIZE, _continue: token }, metadataListOptions)) as Promise<ListPage<k8s.V1Secret>>;
     this.watch = new Watch<k8s.V1Secret>({
       kc: kube.kc,
       path: namespace ? `/api/v1/namespaces/${namespace}/secrets` : '/api/v1/secrets',
-      list,
-      labelSelector,
+      listPage,
+      metadataOnly: true,
+      transform: (secret) => {
+        // Of every Secret in scope, only what the finalizer start needs is held.
+        const meta = slim(secret).metadata ?? {};
+        const app = meta.labels?.[LABEL_APP];
+        delete meta.annotations;
+        meta.labels = app === undefined ? undefined : { [LABEL_APP]: app };
+        return { apiVersion: secret.apiVersion, kind: secret.kind, metadata: meta };
+      },
       what: 'Secret',
       log: this.opts.log,
       restartDelayMs: this.opts.restartDelayMs,
       onChange: (s) => this.observe(s),
+      onDelete: (s) => {
+        if (s.metadata?.namespace && s.metadata.name) this.opts.onDeleted?.(s.metadata.namespace, s.metadata.name);
+      },
     });
     await this.watch.start();
   }
 
   isSynced(): boolean {
     return this.watch?.isSynced() ?? false;
+  }
+
+  /** The Secrets as the controller holds them: metadata only. */
+  held(): readonly k8s.V1Secret[] {
+    return this.watch?.list() ?? [];
   }
 
   /** Resolves when every start so far has been delivered. */

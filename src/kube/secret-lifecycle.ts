@@ -2,6 +2,7 @@
 // finalizer with a guarded JSON patch, delete with preconditions, and list the
 // managed Secrets.
 import * as k8s from '@kubernetes/client-node';
+import { metadataListOptions } from './cache/cache-watch';
 import { KubeClients, isKubeError, jsonPatch } from './clients';
 import { readSecret } from './secrets';
 
@@ -78,8 +79,8 @@ export async function listSecretMetadata(kube: KubeClients, labelSelector: strin
   );
 }
 
-/** Accept header that makes a list call return PartialObjectMetadataList. */
-export const metadataOnly = k8s.setHeaderOptions('Accept', 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1');
+/** Accept header that makes a list call return PartialObjectMetadataList (one definition, beside the watch's). */
+export const metadataOnly = metadataListOptions;
 
 const PAGE_SIZE = 500;
 

@@ -1,7 +1,9 @@
 // Lists what may use a Secret (Pods, workloads with pod templates and
 // AivenApplications), in one namespace or in all, page by page, keeping only
 // the Secret names each one uses. Any failing list call fails the whole
-// inventory: the janitor never decides on partial information.
+// inventory: the janitor never decides on partial information. With the
+// worker's caches (src/kube/cache) this is the live, consistent read that
+// confirms a deletion; without them, every sweep's inventory.
 import { AIVENAPP } from './aivenapp-types';
 import { KubeClients } from './clients';
 import { PAGE_SIZE, forEachItem } from './secret-lifecycle';

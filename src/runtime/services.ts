@@ -9,6 +9,7 @@ import { AppController } from '../controller/controller';
 import { SecretController, FinalizerStarter } from '../controller/secret-controller';
 import { AppSignaler } from '../controller/signaler';
 import { ensureJanitorSchedule, janitorScheduleId } from './janitor-schedule';
+import { KubeCaches } from '../kube/cache/kube-caches';
 import { makeKubeClients } from '../kube/clients';
 import { Logger } from '../log';
 import { MetricsHooks } from '../metrics/hooks';
@@ -39,11 +40,16 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
-export async function startWorker(ctx: ServiceContext): Promise<RunningService & { worker: AivenatorWorker }> {
+export async function startWorker(ctx: ServiceContext, opts: { namespace?: string } = {}): Promise<RunningService & { worker: AivenatorWorker }> {
   const { config, log } = ctx;
   const connection = await connectNative(config, ctx.temporalAddress);
+  const kube = makeKubeClients(ctx.kc);
+  // The janitor's informer caches, shared by every activity of this process.
+  const kubeCaches = new KubeCaches({ kube, log: log.child({ component: 'kube-caches' }), namespace: opts.namespace });
+  await kubeCaches.start();
   const activities = createActivities({
-    kube: makeKubeClients(ctx.kc),
+    kube,
+    kubeCaches,
     aiven: aivenClient(ctx),
     projects: config.projects,
     mainProject: config.mainProject,
@@ -64,7 +70,7 @@ export async function startWorker(ctx: ServiceContext): Promise<RunningService &
     maxCachedWorkflows: config.worker.maxCachedWorkflows,
     maxConcurrentWorkflowTaskExecutions: config.worker.maxConcurrentWorkflowTasks,
   });
-  const done = worker.run().finally(() => connection.close());
+  const done = worker.run().finally(() => Promise.all([connection.close(), kubeCaches.stop()]).then(() => undefined));
   log.info({ task_queue: config.temporal.taskQueue, namespace: config.temporal.namespace }, 'worker started');
   return {
     name: 'worker',
@@ -96,6 +102,8 @@ export async function startController(
     starter: new FinalizerStarter(client, config.temporal.taskQueue),
     log: log.child({ component: 'secret-controller' }),
     namespace: opts.namespace,
+    // A deleted Secret that a spec still names is rewritten at once.
+    onDeleted: (namespace, name) => controller.secretDeleted(namespace, name),
   });
   await controller.start();
   await secretController.start();

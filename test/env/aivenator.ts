@@ -13,6 +13,7 @@ import { FinalizerStarter, SecretController } from '../../src/controller/secret-
 import { AppSignaler } from '../../src/controller/signaler';
 import { FakeAivenControl } from '../../src/fake-aiven';
 import type { AivenApplication } from '../../src/kube/aivenapp-types';
+import { KubeCaches } from '../../src/kube/cache/kube-caches';
 import { makeKubeClients } from '../../src/kube/clients';
 import { ensureJanitorSchedule, janitorScheduleId } from '../../src/runtime/janitor-schedule';
 import { createLogger } from '../../src/log';
@@ -50,6 +51,8 @@ export interface StartOptions {
   metrics?: MetricsHooks;
   /** The fleet-wide Aiven rate limit the worker sets on the Aiven task queue. */
   aivenCallsPerSecond?: number;
+  /** The worker's informer caches for the janitor (on unless false: then it lists live). */
+  kubeCaches?: boolean;
 }
 
 export async function startAivenator(opts: StartOptions): Promise<AivenatorUnderTest> {
@@ -59,8 +62,11 @@ export async function startAivenator(opts: StartOptions): Promise<AivenatorUnder
   const log = createLogger({ level: process.env.AIVENATOR_TEST_LOG_LEVEL ?? 'silent', component: 'test' });
   const taskQueue = `aivenator-${opts.namespace}`;
   const nativeConnection = await NativeConnection.connect({ address: w.temporal.address });
+  const kubeCaches = opts.kubeCaches === false ? undefined : new KubeCaches({ kube, log, namespace: opts.namespace, restartDelayMs: 200 });
+  await kubeCaches?.start();
   const deps: ActivityDeps = {
     kube,
+    ...(kubeCaches ? { kubeCaches } : {}),
     aiven: new AivenClient({ baseUrl: w.aiven.url, token: w.aiven.token }),
     projects: opts.projects ?? w.aiven.projects,
     mainProject: w.aiven.mainProject,
@@ -94,7 +100,8 @@ export async function startAivenator(opts: StartOptions): Promise<AivenatorUnder
   }
   let secretController: SecretController | undefined;
   if (opts.startSecretController ?? opts.startController !== false) {
-    secretController = new SecretController({ kube, starter: new FinalizerStarter(client, taskQueue), log, namespace: opts.namespace, restartDelayMs: 200 });
+    const onDeleted = (namespace: string, name: string) => controller?.secretDeleted(namespace, name);
+    secretController = new SecretController({ kube, starter: new FinalizerStarter(client, taskQueue), log, namespace: opts.namespace, restartDelayMs: 200, onDeleted });
     await secretController.start();
   }
   if (opts.janitorSchedule) await ensureJanitorSchedule(client, { taskQueue, namespace: opts.namespace });
@@ -117,6 +124,7 @@ export async function startAivenator(opts: StartOptions): Promise<AivenatorUnder
       await current.running;
       await connection.close();
       await nativeConnection.close();
+      await kubeCaches?.stop();
     },
   };
 }

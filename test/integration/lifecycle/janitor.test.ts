@@ -1,14 +1,16 @@
 // The janitor against the real apiserver: what counts as "in use" (same
 // namespace only; Pods and workload templates with every kind of reference;
 // AivenApplications), protection and its time limit, a list error that deletes
-// nothing (a real RBAC refusal), the 15-minute Schedule, and the per-app pass
-// after a reconcile.
+// nothing (a real RBAC refusal; caches that cannot watch fall back to listing
+// live), the 15-minute Schedule, and the per-app pass after a reconcile. The
+// tests' Aivenator runs the janitor over its informer caches.
 import * as k8s from '@kubernetes/client-node';
 import { createActivities, createCaches } from '../../../activities';
 import type { JanitorSweepResult } from '../../../src/model/types';
 import { AivenClient } from '../../../src/aiven/client';
 import { kubeConfigFor } from '../../../src/devworld/kube-apiserver';
 import { janitorScheduleId } from '../../../src/runtime/janitor-schedule';
+import { KubeCaches } from '../../../src/kube/cache/kube-caches';
 import { makeKubeClients } from '../../../src/kube/clients';
 import { listSecretMetadata } from '../../../src/kube/secret-lifecycle';
 import { createLogger } from '../../../src/log';
@@ -114,8 +116,14 @@ describe('the janitor', () => {
     });
     const skips: string[][] = [];
     const gauges: unknown[] = [];
+    const kube = makeKubeClients(kubeConfigFor(world().kube.server, world().kube.restrictedToken));
+    // Caches that cannot watch (the token may list, not watch): the janitor lists live instead, at once.
+    const kubeCaches = new KubeCaches({ kube, log: createLogger({ level: 'silent' }), namespace: ns, restartDelayMs: 60_000 });
+    await kubeCaches.start();
+    expect(await kubeCaches.ready()).toBe(false);
     const activities = createActivities({
-      kube: makeKubeClients(kubeConfigFor(world().kube.server, world().kube.restrictedToken)),
+      kube,
+      kubeCaches,
       aiven: new AivenClient({ baseUrl: world().aiven.url, token: world().aiven.token }),
       projects: world().aiven.projects,
       mainProject: world().aiven.mainProject,
@@ -147,6 +155,7 @@ describe('the janitor', () => {
     }, 10_000, 'a sweep with permission');
     expect(done.deleted).toEqual([`${ns}/unused-but-unseen`]);
     expect(gauges).toEqual([{ in_use: 0, protected: 0, 'protected-with-time-limit': 0 }]);
+    await kubeCaches.stop();
   });
 
   it('lists managed Secrets as metadata only, and an empty list as []', async () => {

@@ -139,6 +139,8 @@ function needsOf(file: string): Need[] {
     if (/aivenapplications|AIVENAPP\.plural/.test(text)) needs.push({ group: 'aiven.nais.io', resource: 'aivenapplications', verb: 'watch', where });
     if (/\/secrets`/.test(text)) needs.push({ group: '', resource: 'secrets', verb: 'watch', where });
   }
+  // The worker's informer caches (src/kube/cache) watch what they list.
+  if (/new InformerCache[<(]/.test(text)) for (const n of needs.filter((n) => n.verb === 'list')) needs.push({ ...n, verb: 'watch' });
   return needs;
 }
 

@@ -18,6 +18,7 @@ import { ActivityDeps } from './deps';
 import { emitEvent } from './events';
 import { withFailures } from './failures';
 import { withOpenSearchAclLock } from './opensearch-acl-lock';
+import { DeletionVerdict, authorizeAclRemoval, authorizeUserDeletion } from './provenance';
 import type {
   DeleteUserInput,
   SecretCleanupPlan,
@@ -41,7 +42,8 @@ export function finalizerActivities(deps: ActivityDeps) {
         if (!(current.metadata?.finalizers ?? []).includes(FINALIZER)) return { ...empty, status: 'finalizer-absent' };
         if (!current.metadata?.deletionTimestamp) return { ...empty, status: 'not-terminating' };
         const { users, problems } = secretServiceUsers(current.metadata.annotations);
-        const referencedBy = users.length > 0 ? await findReferences(deps, users, secret) : {};
+        // Only Secrets of the same namespace count (and are named): nothing crosses namespaces.
+        const referencedBy = users.length > 0 ? await findReferences(deps, users, secret, secret.namespace) : {};
         return { status: 'terminating', secret, app: current.metadata.labels?.[LABEL_APP], users, problems, referencedBy };
       });
     },
@@ -50,11 +52,21 @@ export function finalizerActivities(deps: ActivityDeps) {
       return withFailures('findServiceUserReferences', () => findReferences(deps, input.users, input.exclude));
     },
 
-    /** Drops every ACL entry of the user (OpenSearch); 'absent' when there was none or the service is gone. */
-    async removeOpenSearchAclEntry(user: ServiceUserRef): Promise<'removed' | 'absent'> {
+    /**
+     * Drops every ACL entry of the user (OpenSearch); 'absent' when there was none or the service is gone.
+     * Only for a user proven to belong to the owner (see activities/provenance.ts): otherwise 'refused'.
+     */
+    async removeOpenSearchAclEntry(input: ServiceUserRef | DeleteUserInput): Promise<'removed' | 'absent' | 'kept' | 'refused'> {
       return withFailures('updateOpenSearchAcl', async () => {
+        const { user, regarding } = 'user' in input ? input : { user: input, regarding: undefined };
         const service = user.service;
         if (!service) return 'absent';
+        const verdict = regarding ? await authorizeUserDeletion(deps, user, regarding) : await authorizeAclRemoval(deps, user);
+        if (verdict.kind !== 'proven') {
+          // Reported (event, metric) by the deletion that follows; logged here.
+          deps.log.warn({ project: user.project, service, username: user.username, verdict: verdict.kind, reason: verdict.kind === 'refused' ? verdict.reason : undefined }, 'left OpenSearch ACL entry alone');
+          return verdict.kind;
+        }
         return withOpenSearchAclLock(user.project, service, async () => {
           let config;
           try {
@@ -72,10 +84,23 @@ export function finalizerActivities(deps: ActivityDeps) {
       });
     },
 
-    /** Deletes the user; a 404 (user, service or project gone) counts as done. */
-    async deleteAivenServiceUser(input: DeleteUserInput): Promise<'deleted' | 'absent'> {
+    /**
+     * Deletes the user; a 404 (user, service or project gone) counts as done. Only a user proven
+     * to belong to `regarding` (activities/provenance.ts); 'kept' when another live Secret of the
+     * same namespace names it, 'refused' (with a Warning event, a metric and a log line) when unproven.
+     */
+    async deleteAivenServiceUser(input: DeleteUserInput): Promise<'deleted' | 'absent' | 'kept' | 'refused'> {
       return withFailures('deleteServiceUser', async () => {
         const { user } = input;
+        const verdict = await authorizeUserDeletion(deps, user, input.regarding);
+        if (verdict.kind === 'kept') {
+          deps.log.info({ project: user.project, username: user.username, handler: user.handler, kept_for: verdict.by }, 'kept service user: another Secret of the namespace names it');
+          return 'kept';
+        }
+        if (verdict.kind === 'refused') {
+          await reportRefusal(deps, input, verdict);
+          return 'refused';
+        }
         const service = user.service ?? (await kafkaService(deps, user.project));
         if (!service) return 'absent';
         try {
@@ -85,7 +110,7 @@ export function finalizerActivities(deps: ActivityDeps) {
           throw err;
         }
         deps.metrics?.serviceUserDeleted(user.project, service);
-        deps.log.info({ project: user.project, service, username: user.username, handler: user.handler, reason: input.reason }, 'deleted service user');
+        deps.log.info({ project: user.project, service, username: user.username, handler: user.handler, reason: input.reason, proof: verdict.how }, 'deleted service user');
         if (input.regarding) {
           await emitEvent(deps, input.regarding, {
             reason: 'ServiceUserDeleted',
@@ -152,16 +177,18 @@ export function finalizerActivities(deps: ActivityDeps) {
 }
 
 /**
- * Other live managed Secrets pointing at each user: serviceUserKey → "ns/name".
- * Cluster-wide when allowed (user names are not namespaced in every service);
- * the Secret's own namespace when the token may only list there.
+ * Other live managed Secrets pointing at each user: serviceUserKey → "ns/name"
+ * (just "name" when `namespace` is given: then only that namespace is searched,
+ * as for the Secret finalizer, whose messages a tenant reads). Cluster-wide
+ * otherwise (the release workflow), or the Secret's own namespace when the
+ * token may only list there.
  */
-async function findReferences(deps: ActivityDeps, users: ServiceUserRef[], exclude?: SecretRef): Promise<Record<string, string>> {
+async function findReferences(deps: ActivityDeps, users: ServiceUserRef[], exclude?: SecretRef, namespace?: string): Promise<Record<string, string>> {
   const wanted = new Set(users.map(serviceUserKey));
   if (wanted.size === 0) return {};
   let secrets;
   try {
-    secrets = await listSecretMetadata(deps.kube, aivenatorSecretSelector());
+    secrets = await listSecretMetadata(deps.kube, aivenatorSecretSelector(), namespace);
   } catch (err) {
     if (!exclude || !isKubeError(err, 403)) throw err;
     secrets = await listSecretMetadata(deps.kube, aivenatorSecretSelector(), exclude.namespace);
@@ -173,7 +200,7 @@ async function findReferences(deps: ActivityDeps, users: ServiceUserRef[], exclu
     if (exclude && meta.uid === exclude.uid) continue;
     for (const user of secretServiceUsers(meta.annotations).users) {
       const key = serviceUserKey(user);
-      if (wanted.has(key) && !found[key]) found[key] = `${meta.namespace}/${meta.name}`;
+      if (wanted.has(key) && !found[key]) found[key] = namespace ? meta.name ?? '' : `${meta.namespace}/${meta.name}`;
     }
   }
   return found;
@@ -209,4 +236,20 @@ async function instanceExists(deps: ActivityDeps, plural: 'opensearches' | 'valk
     if (isKubeError(err, 404)) return false;
     throw err;
   }
+}
+
+/** A refused deletion, said three ways: a Warning event in the owner's own namespace, a metric, a log line. */
+async function reportRefusal(deps: ActivityDeps, input: DeleteUserInput, verdict: Extract<DeletionVerdict, { kind: 'refused' }>): Promise<void> {
+  const { user, regarding } = input;
+  deps.metrics?.cleanupRefused?.(verdict.reason);
+  deps.log.warn(
+    { project: user.project, service: user.service, username: user.username, handler: user.handler, refusal: verdict.reason, detail: verdict.detail, regarding: regarding ? `${regarding.kind} ${regarding.namespace}/${regarding.name}` : undefined },
+    'refused to delete a service user not proven to belong to what is cleaned up',
+  );
+  if (!regarding) return;
+  // A user named by the Secret's own annotations may be named back; one from a workflow's input may not.
+  const note = verdict.fromSecret
+    ? `refused to delete ${user.handler} user ${user.username} named by this Secret (${verdict.reason}): ${verdict.detail}. Nothing was deleted in Aiven; only Aivenator's finalizer is removed`
+    : `refused to delete a ${user.handler} user (${verdict.reason}): it is not proven to belong to this ${regarding.kind}. Nothing was deleted in Aiven`;
+  await emitEvent(deps, regarding, { reason: 'CleanupRefused', note, type: 'Warning', action: 'Delete' });
 }

@@ -2,6 +2,7 @@
 // (workflows + activities) and the controller (watch + signal-with-start).
 import * as k8s from '@kubernetes/client-node';
 import { createActivities, createCaches } from '../../activities';
+import { deriveSigningKey } from '../provenance/signature';
 import { AivenClient } from '../aiven/client';
 import { Config } from '../config';
 import { AppController } from '../controller/controller';
@@ -49,6 +50,7 @@ export async function startWorker(ctx: ServiceContext): Promise<RunningService &
     caches: createCaches({ driftIntervalMs: config.driftIntervalMs }),
     driftIntervalMs: config.driftIntervalMs,
     metrics: ctx.metrics,
+    signingKey: deriveSigningKey({ signingKey: config.signingKey, aivenToken: config.aivenToken }),
   });
   const worker = await createAivenatorWorker({
     connection,

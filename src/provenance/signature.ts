@@ -4,9 +4,10 @@
 // signature but not make one, and a copied signature is only valid for the
 // same Secret in the same namespace naming the same user. Pure.
 import * as crypto from 'node:crypto';
+import { SIGNATURE_ANNOTATION } from '../handlers/secret-meta';
 
 /** One value per service entry the Secret holds, space-separated (a Valkey Secret may hold several users). */
-export const SIGNATURE_ANNOTATION = 'aivenator.aiven.nais.io/signature';
+export { SIGNATURE_ANNOTATION };
 const VERSION = 'v1';
 const KEY_BYTES = 32;
 

@@ -12,13 +12,13 @@ import { secretServiceUsers } from '../src/janitor/user-refs';
 import { describeServiceUser, serviceUserKey } from '../src/janitor/user-key';
 import { isKubeError } from '../src/kube/clients';
 import { listSecretMetadata, removeSecretFinalizer } from '../src/kube/secret-lifecycle';
-import { readSecret } from '../src/kube/secrets';
 import { MAX_SERVICE_USER_NAME_LENGTH, kafkaServiceUserName, openSearchUserName, valkeyUserName } from '../src/naming/names';
 import { ActivityDeps } from './deps';
 import { emitEvent } from './events';
 import { withFailures } from './failures';
 import { withOpenSearchAclLock } from './opensearch-acl-lock';
-import { DeletionVerdict, authorizeAclRemoval, authorizeUserDeletion } from './provenance';
+import { DeletionVerdict, authorizeAclRemoval, authorizeUserDeletion, readSecretMetadata } from './provenance';
+import { couldBelongTo } from '../src/provenance/naming-proof';
 import type {
   DeleteUserInput,
   SecretCleanupPlan,
@@ -37,7 +37,7 @@ export function finalizerActivities(deps: ActivityDeps) {
     async planSecretCleanup(secret: SecretRef): Promise<SecretCleanupPlan> {
       return withFailures('planSecretCleanup', async () => {
         const empty = { secret, users: [], problems: [], referencedBy: {} };
-        const current = await readSecret(deps.kube, secret.namespace, secret.name);
+        const current = await readSecretMetadata(deps, secret.namespace, secret.name);
         if (!current || current.metadata?.uid !== secret.uid) return { ...empty, status: 'gone' };
         if (!(current.metadata?.finalizers ?? []).includes(FINALIZER)) return { ...empty, status: 'finalizer-absent' };
         if (!current.metadata?.deletionTimestamp) return { ...empty, status: 'not-terminating' };
@@ -199,6 +199,8 @@ async function findReferences(deps: ActivityDeps, users: ServiceUserRef[], exclu
     if (meta.deletionTimestamp) continue;
     if (exclude && meta.uid === exclude.uid) continue;
     for (const user of secretServiceUsers(meta.annotations).users) {
+      // A Secret of a namespace the user cannot belong to is no evidence (a tenant could plant one to pin another team's user).
+      if (!namespace && !couldBelongTo(user, meta.namespace ?? '')) continue;
       const key = serviceUserKey(user);
       if (wanted.has(key) && !found[key]) found[key] = namespace ? meta.name ?? '' : `${meta.namespace}/${meta.name}`;
     }

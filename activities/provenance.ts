@@ -132,7 +132,8 @@ async function instanceExists(deps: ActivityDeps, instance: RequiredInstance, na
 /** Accept header for one object's metadata (PartialObjectMetadata): no Secret data is read. */
 const metadataOnlyObject = k8s.setHeaderOptions('Accept', 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1');
 
-async function readSecretMetadata(deps: ActivityDeps, namespace: string, name: string): Promise<k8s.V1Secret | null> {
+/** The Secret's metadata only (labels, annotations, finalizers, uid); null when it is gone. */
+export async function readSecretMetadata(deps: ActivityDeps, namespace: string, name: string): Promise<k8s.V1Secret | null> {
   try {
     return await deps.kube.core.readNamespacedSecret({ namespace, name }, metadataOnlyObject);
   } catch (err) {

@@ -3,7 +3,7 @@
 // namespace <ns> only if it is exactly what the naming rules give for them at
 // some generation, and its service is one the namespace owns. Pure; which
 // aiven.io objects must exist is returned for the caller to look up.
-import { accessSuffix, kafkaServiceUserNameWithSuffix, suffix3 } from '../naming/names';
+import { accessSuffix, kafkaServiceUserNameWithSuffix, kafkaShortTeamName, suffix3 } from '../naming/names';
 import type { ServiceUserIdentity } from '../janitor/user-key';
 
 /** Generations searched for a user's suffix when the application is gone (its last generation is unknown). */
@@ -91,4 +91,16 @@ export function openSearchUserNamespaces(username: string): string[] {
   const found = new Set<string>([base]);
   for (const access of ['-w', '-rw', '-r']) if (base.endsWith(access) && base.length > access.length) found.add(base.slice(0, -access.length));
   return [...found];
+}
+
+/**
+ * Whether a Secret in `namespace` could hold `user` at all by the naming rules
+ * (any application): Kafka users start with the namespace's team part,
+ * OpenSearch users spell the namespace, Valkey services name it. Only such
+ * Secrets count as evidence that a user is still in use.
+ */
+export function couldBelongTo(user: ServiceUserIdentity, namespace: string): boolean {
+  if (user.handler === 'kafka') return user.username.startsWith(`${kafkaShortTeamName(namespace)}_`);
+  if (user.handler === 'opensearch') return openSearchUserNamespaces(user.username).includes(namespace);
+  return (user.service ?? '').startsWith(`valkey-${namespace}-`);
 }

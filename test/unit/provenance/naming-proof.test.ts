@@ -1,4 +1,4 @@
-import { isSuffixOf, namingProof, openSearchUserNamespaces, rivalNamespaces } from '../../../src/provenance/naming-proof';
+import { couldBelongTo, isSuffixOf, namingProof, openSearchUserNamespaces, rivalNamespaces } from '../../../src/provenance/naming-proof';
 import { kafkaServiceUserName, openSearchUserName, suffix3, valkeyUserName } from '../../../src/naming/names';
 
 const project = 'dev-nais-dev';
@@ -49,5 +49,18 @@ describe('proof by name', () => {
     const s = suffix3(1, 'x');
     expect(openSearchUserNamespaces(`orders-rw-${s}`).sort()).toEqual(['orders', 'orders-rw']);
     expect(openSearchUserNamespaces('nonsense')).toEqual([]);
+  });
+
+  it('tells which namespaces could hold a user at all (evidence of use comes only from those)', () => {
+    const kafka = { handler: 'kafka' as const, project, username: kafkaServiceUserName('orders', 'checkout', 1) };
+    expect(couldBelongTo(kafka, 'orders')).toBe(true);
+    expect(couldBelongTo(kafka, 'analytics')).toBe(false);
+    expect(couldBelongTo({ ...kafka, username: '0_app-0_253bdca7_44u' }, 'team-0')).toBe(true);
+    const os = { handler: 'opensearch' as const, project, service: 'opensearch-orders-logs', username: openSearchUserName('orders', 'read', 1, 'x') };
+    expect(couldBelongTo(os, 'orders')).toBe(true);
+    expect(couldBelongTo(os, 'analytics')).toBe(false);
+    const valkey = { handler: 'valkey' as const, project, service: 'valkey-orders-sessions', username: valkeyUserName('checkout', 'read', 1) };
+    expect(couldBelongTo(valkey, 'orders')).toBe(true);
+    expect(couldBelongTo(valkey, 'analytics')).toBe(false);
   });
 });

@@ -17,7 +17,7 @@ import { ActivityDeps } from './deps';
 import { emitEvent } from './events';
 import { withFailures } from './failures';
 import { withOpenSearchAclLock } from './opensearch-acl-lock';
-import { DeletionVerdict, authorizeAclRemoval, authorizeUserDeletion, readSecretMetadata } from './provenance';
+import { DeletionVerdict, authorizeAclRemoval, authorizeUserDeletion, instanceExists, readSecretMetadata } from './provenance';
 import { couldBelongTo } from '../src/provenance/naming-proof';
 import type {
   DeleteUserInput,
@@ -229,16 +229,6 @@ async function kafkaService(deps: ActivityDeps, pool: string): Promise<string | 
 }
 
 class NoKafkaService extends Error {}
-
-async function instanceExists(deps: ActivityDeps, plural: 'opensearches' | 'valkeys', namespace: string, name: string): Promise<boolean> {
-  try {
-    await deps.kube.custom.getNamespacedCustomObject({ group: 'aiven.io', version: 'v1alpha1', plural, namespace, name });
-    return true;
-  } catch (err) {
-    if (isKubeError(err, 404)) return false;
-    throw err;
-  }
-}
 
 /** A refused deletion, said three ways: a Warning event in the owner's own namespace, a metric, a log line. */
 async function reportRefusal(deps: ActivityDeps, input: DeleteUserInput, verdict: Extract<DeletionVerdict, { kind: 'refused' }>): Promise<void> {

@@ -14,7 +14,7 @@ import { isKubeError } from '../src/kube/clients';
 import { listSecretMetadata } from '../src/kube/secret-lifecycle';
 import { getAivenApp } from '../src/kube/aivenapps';
 import type { EventRegarding, ServiceUserRef } from '../src/model/types';
-import { NamingVerdict, RequiredInstance, namingProof, openSearchUserNamespaces, rivalNamespaces } from '../src/provenance/naming-proof';
+import { InstancePlural, NamingVerdict, namingProof, openSearchUserNamespaces, rivalNamespaces } from '../src/provenance/naming-proof';
 import { SIGNATURE_ANNOTATION, hasValidSignature } from '../src/provenance/signature';
 import { signingKey } from '../src/provenance/key';
 import { ActivityDeps } from './deps';
@@ -31,10 +31,9 @@ const refuse = (reason: RefusalReason, detail: string, fromSecret = false): Dele
 
 /** May `user` be deleted on behalf of `regarding` (the Secret being finalized, or the application that created it)? */
 export async function authorizeUserDeletion(deps: ActivityDeps, user: ServiceUserRef, regarding: EventRegarding | undefined): Promise<DeletionVerdict> {
-  const allowed = user.handler === 'kafka' ? deps.projects.includes(user.project) : user.project === deps.mainProject;
-  if (!allowed) return refuse('project-not-allowed', `project ${user.project} is not one Aivenator manages ${user.handler} users in`, regarding?.kind === 'Secret');
   if (regarding?.kind === 'Secret' && regarding.apiVersion === 'v1') return authorizeForSecret(deps, user, regarding);
   if (regarding?.kind === 'AivenApplication') {
+    if (!projectAllowed(deps, user)) return refuse('project-not-allowed', `project ${user.project} is not one Aivenator manages ${user.handler} users in`);
     const app = await getAivenApp(deps.kube, regarding.namespace, regarding.name);
     // Another application of the same name (or none): its generation says nothing about the old one's users.
     const generation = app && (!regarding.uid || app.metadata.uid === regarding.uid) ? app.metadata.generation ?? 0 : undefined;
@@ -72,8 +71,10 @@ async function authorizeForSecret(deps: ActivityDeps, user: ServiceUserRef, rega
   }
   const key = serviceUserKey(user);
   if (!secretServiceUsers(meta.annotations).users.some((u) => serviceUserKey(u) === key)) {
-    return refuse('not-in-secret', `the annotations of Secret ${name} do not name ${user.handler} user ${user.username}`, true);
+    // The user came from the workflow's input, not from this Secret: not named back in the event.
+    return refuse('not-in-secret', `the annotations of Secret ${name} do not name this ${user.handler} user`);
   }
+  if (!projectAllowed(deps, user)) return refuse('project-not-allowed', `project ${user.project} is not one Aivenator manages ${user.handler} users in`, true);
   const claim = { namespace, secretName: name, kind: user.handler, service: user.handler === 'kafka' ? '' : user.service ?? '', project: user.project, username: user.username };
   if (hasValidSignature(signingKey(deps), claim, meta.annotations?.[SIGNATURE_ANNOTATION])) {
     return keptOrProven(deps, user, namespace, meta.uid, 'signature');
@@ -87,17 +88,22 @@ async function authorizeForSecret(deps: ActivityDeps, user: ServiceUserRef, rega
   return keptOrProven(deps, user, namespace, meta.uid, 'naming');
 }
 
+/** Kafka pools from AIVENATOR_PROJECTS; OpenSearch and Valkey live in the main project. */
+function projectAllowed(deps: ActivityDeps, user: ServiceUserRef): boolean {
+  return user.handler === 'kafka' ? deps.projects.includes(user.project) : user.project === deps.mainProject;
+}
+
 /** The refusal when the naming proof failed or its service is not the namespace's alone; undefined when proven. */
 async function checkInstance(deps: ActivityDeps, verdict: NamingVerdict, fromSecret = false): Promise<DeletionVerdict | undefined> {
   if (!verdict.proven) return refuse('name-mismatch', verdict.detail, fromSecret);
   const instance = verdict.instance;
   if (!instance) return undefined;
   const kind = instance.plural === 'valkeys' ? 'Valkey' : 'OpenSearch';
-  if (!(await instanceExists(deps, instance, instance.namespace))) {
+  if (!(await instanceExists(deps, instance.plural, instance.namespace, instance.name))) {
     return refuse('service-not-owned', `service ${instance.name} is not an aiven.io ${kind} object of this namespace`, fromSecret);
   }
   for (const rival of instance.rivals) {
-    if (await instanceExists(deps, instance, rival)) return refuse('service-not-owned', `service ${instance.name} cannot be told apart from a service of another namespace`, fromSecret);
+    if (await instanceExists(deps, instance.plural, rival, instance.name)) return refuse('service-not-owned', `service ${instance.name} cannot be told apart from a service of another namespace`, fromSecret);
   }
   return undefined;
 }
@@ -119,9 +125,10 @@ export async function sameNamespaceReference(deps: ActivityDeps, user: ServiceUs
   return undefined;
 }
 
-async function instanceExists(deps: ActivityDeps, instance: RequiredInstance, namespace: string): Promise<boolean> {
+/** Whether the namespace holds an aiven.io OpenSearch/Valkey object of that name (any state). */
+export async function instanceExists(deps: ActivityDeps, plural: InstancePlural, namespace: string, name: string): Promise<boolean> {
   try {
-    await deps.kube.custom.getNamespacedCustomObject({ group: 'aiven.io', version: 'v1alpha1', plural: instance.plural, namespace, name: instance.name });
+    await deps.kube.custom.getNamespacedCustomObject({ group: 'aiven.io', version: 'v1alpha1', plural, namespace, name });
     return true;
   } catch (err) {
     if (isKubeError(err, 404)) return false;

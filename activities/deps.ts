@@ -32,6 +32,8 @@ export interface ActivityDeps {
   now?: () => Date;
   /** How long a user replaced in a Secret that kept its name lives on (DEFAULT_REPLACED_USER_GRACE_MS); see workflows/compensation.ts. */
   replacedUserGraceMs?: number;
+  /** Key of Aivenator's signature on the Secrets it writes (src/provenance); see signingKey() for the default. */
+  signingKey?: Buffer;
 }
 
 /** Default life of a user replaced in a Secret that kept its name: long enough for a rollout. */

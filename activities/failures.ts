@@ -21,6 +21,11 @@ export class InvalidSpecError extends Error {
   override name = 'InvalidSpecError';
 }
 
+/** The Secret is managed for another application: never written for this one. */
+export class SecretNameConflictError extends Error {
+  override name = 'SecretNameConflictError';
+}
+
 export function toActivityFailure(err: unknown, operation: string): unknown {
   if (err instanceof ApplicationFailure) return err;
   if (isAivenApiError(err)) return toTemporalFailure(err);
@@ -28,6 +33,7 @@ export function toActivityFailure(err: unknown, operation: string): unknown {
   const fail = (type: string, message: string, nonRetryable: boolean) => ApplicationFailure.create({ type, message, nonRetryable, details });
   if (err instanceof InvalidSpecError) return fail(FailureTypes.InvalidSpec, err.message, true);
   if (err instanceof SupersededError) return fail(FailureTypes.Superseded, err.message, true);
+  if (err instanceof SecretNameConflictError) return fail(FailureTypes.SecretNameConflict, err.message, true);
   if (err instanceof SecretNotManagedError) return fail(FailureTypes.SecretNotManaged, err.message, true);
   if (err instanceof InstanceNotFoundError) return fail(FailureTypes.InstanceNotFound, err.message, true);
   if (err instanceof InstanceNotReadyError) return fail(FailureTypes.InstanceNotReady, err.message, true);

@@ -3,11 +3,14 @@
 // the Secret's events what happened. Returns names and a hash, never data.
 import * as k8s from '@kubernetes/client-node';
 import * as crypto from 'node:crypto';
-import { AIVEN_SECRET_UPDATED_KEY, FINALIZER, LABEL_TYPE, SECRET_TYPE, commonSecretData } from '../src/handlers/secret-meta';
+import { AIVEN_SECRET_UPDATED_KEY, FINALIZER, LABEL_APP, LABEL_TYPE, SECRET_TYPE, commonSecretData } from '../src/handlers/secret-meta';
+import { secretServiceUsers } from '../src/janitor/user-refs';
+import { signingKey } from '../src/provenance/key';
+import { signatureAnnotation } from '../src/provenance/signature';
 import { SecretNotManagedError, applySecret, readSecret } from '../src/kube/secrets';
 import { ActivityDeps } from './deps';
 import { emitEvent } from './events';
-import { InvalidSpecError, SupersededError } from './failures';
+import { InvalidSpecError, SecretNameConflictError, SupersededError } from './failures';
 import { getAivenApp } from '../src/kube/aivenapps';
 import type { SyncSecretInput } from '../src/model/types';
 import { secretNameError } from '../src/naming/names';
@@ -34,6 +37,13 @@ export async function readTargetSecret(deps: ActivityDeps, input: SyncSecretInpu
   if (existing && !isManagedSecret(existing)) {
     throw new SecretNotManagedError(input.app.namespace, input.entry.secretName);
   }
+  const owner = existing?.metadata?.labels?.[LABEL_APP];
+  if (existing && owner !== input.app.name) {
+    // Checked before any Aiven call: the other application keeps its Secret and its user.
+    throw new SecretNameConflictError(
+      `Secret ${input.entry.secretName} is managed by Aivenator for ${owner ? `application ${owner}` : 'no application (it has no app label)'}, not for ${input.app.name}; choose another secretName`,
+    );
+  }
   return existing;
 }
 
@@ -56,6 +66,10 @@ export async function writeSecret(
   const { namespace } = input.app;
   const name = input.entry.secretName;
   const data = { ...commonSecretData(deps.now?.() ?? new Date(), mainProjectCa), ...handlerData };
+  // Aivenator's signature over each user this write names: the finalizer's proof that the user is this Secret's.
+  const claims = secretServiceUsers(handlerAnnotations).users.map((u) => ({
+    namespace, secretName: name, kind: u.handler, service: u.handler === 'kafka' ? '' : u.service ?? '', project: u.project, username: u.username,
+  }));
   let secretWrite: SecretWrite['secretWrite'];
   try {
     secretWrite = await applySecret(
@@ -64,7 +78,7 @@ export async function writeSecret(
         namespace,
         name,
         labels: input.secretContext.labels,
-        annotations: { ...input.secretContext.annotations, ...handlerAnnotations },
+        annotations: { ...input.secretContext.annotations, ...handlerAnnotations, ...signatureAnnotation(signingKey(deps), claims) },
         finalizers: [FINALIZER],
         data,
       },

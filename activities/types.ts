@@ -34,8 +34,10 @@ export interface AivenatorActivities extends CredentialHealthActivities {
   // Secret lifecycle (issue 4): see activities/finalizer.ts and activities/janitor.ts.
   planSecretCleanup(secret: SecretRef): Promise<SecretCleanupPlan>;
   findServiceUserReferences(input: UserReferencesInput): Promise<Record<string, string>>;
-  removeOpenSearchAclEntry(user: ServiceUserRef): Promise<'removed' | 'absent'>;
-  deleteAivenServiceUser(input: DeleteUserInput): Promise<'deleted' | 'absent'>;
+  /** With the owner (DeleteUserInput) or, from older callers, the bare user; 'kept' / 'refused' without provenance. */
+  removeOpenSearchAclEntry(input: ServiceUserRef | DeleteUserInput): Promise<'removed' | 'absent' | 'kept' | 'refused'>;
+  /** 'kept': another live Secret of the same namespace names the user; 'refused': not proven to belong to `regarding`. */
+  deleteAivenServiceUser(input: DeleteUserInput): Promise<'deleted' | 'absent' | 'kept' | 'refused'>;
   removeSecretFinalizer(secret: SecretRef): Promise<'removed' | 'absent' | 'gone'>;
   recordSecretEvent(input: SecretEventInput): Promise<void>;
   findFailedSyncUser(input: FailedSyncInput): Promise<ServiceUserRef | null>;

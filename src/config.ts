@@ -4,6 +4,8 @@
 export interface Config {
   aivenToken: string;
   aivenUrl: string;
+  /** AIVENATOR_SIGNING_KEY: key material for the Secrets' provenance signature; derived from the Aiven token when unset (src/provenance/signature.ts). */
+  signingKey?: string;
   /** Allowed Kafka pools (Aiven projects). */
   projects: string[];
   /** Project for OpenSearch, Valkey and AIVEN_CA. */
@@ -48,9 +50,12 @@ export function loadConfig(env: Env = process.env, { requireToken = true } = {})
   const logFormat = get('LOG_FORMAT', 'json')!;
   if (logFormat !== 'json' && logFormat !== 'text') throw new ConfigError(`AIVENATOR_LOG_FORMAT must be json or text, not "${logFormat}"`);
   const projects = get('PROJECTS', 'dev-nais-dev')!.split(/[\s,]+/).filter(Boolean);
+  const aivenUrl = get('AIVEN_URL', env.AIVEN_WEB_URL ?? 'https://api.aiven.io')!.replace(/\/+$/, '');
+  checkAivenUrl(aivenUrl, get('ALLOW_INSECURE_AIVEN_URL') === 'true');
   return {
     aivenToken,
-    aivenUrl: get('AIVEN_URL', env.AIVEN_WEB_URL ?? 'https://api.aiven.io')!.replace(/\/+$/, ''),
+    aivenUrl,
+    signingKey: get('SIGNING_KEY'),
     projects,
     mainProject: get('MAIN_PROJECT', 'dev-nais-dev')!,
     metricsAddress: get('METRICS_ADDRESS', '127.0.0.1:8080')!,
@@ -73,6 +78,24 @@ export function loadConfig(env: Env = process.env, { requireToken = true } = {})
       maxCachedWorkflows: parseCount('AIVENATOR_MAX_CACHED_WORKFLOWS', get('MAX_CACHED_WORKFLOWS', '200')!),
     },
   };
+}
+
+/**
+ * The token travels with every Aiven call: https only. Plain http only to a
+ * loopback address (the sandbox's and the tests' fake Aiven) or with the
+ * explicit escape hatch AIVENATOR_ALLOW_INSECURE_AIVEN_URL=true.
+ */
+function checkAivenUrl(url: string, allowInsecure: boolean): void {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ConfigError(`AIVENATOR_AIVEN_URL must be a URL, not "${url}"`);
+  }
+  if (parsed.protocol === 'https:') return;
+  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(parsed.hostname) || /^127\.\d+\.\d+\.\d+$/.test(parsed.hostname);
+  if (parsed.protocol === 'http:' && (allowInsecure || loopback)) return;
+  throw new ConfigError(`AIVENATOR_AIVEN_URL must be https:// (got ${parsed.protocol}//${parsed.host}); set AIVENATOR_ALLOW_INSECURE_AIVEN_URL=true only for a local test Aiven`);
 }
 
 const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };

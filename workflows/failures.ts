@@ -13,7 +13,9 @@ export interface PassFailure {
   retryAfterMs?: number;
 }
 
-const permanent = new Set<string>([FailureTypes.InvalidSpec, FailureTypes.SecretNotManaged, FailureTypes.AivenPermanentError]);
+const permanent = new Set<string>([FailureTypes.InvalidSpec, FailureTypes.SecretNotManaged, FailureTypes.SecretNameConflict, FailureTypes.AivenPermanentError]);
+/** Failure types that are their own condition reason (rather than the failing operation). */
+const ownReason = new Set<string>([FailureTypes.SecretNameConflict]);
 const aiven = new Set<string>([
   FailureTypes.AivenPermanentError,
   FailureTypes.AivenRetryableError,
@@ -31,7 +33,7 @@ export function classifyFailure(err: unknown, step: string): PassFailure {
   const message = app?.message ?? (err instanceof TemporalFailure ? err.message : String(err));
   return {
     conditionType: aiven.has(type) ? 'AivenFailure' : 'LocalFailure',
-    reason: details?.operation ? capitalize(details.operation) : step,
+    reason: ownReason.has(type) ? type : details?.operation ? capitalize(details.operation) : step,
     message,
     transient: !permanent.has(type),
     retryAfterMs:

@@ -2,7 +2,9 @@
 // secret-finalizer/<namespace>/<name>/<uid>. It reads the Secret's annotations,
 // cleans up each Aiven user they name (OpenSearch: ACL entry, then the user;
 // Kafka and Valkey: the user; 404 = done), keeps users another live Secret
-// still points at, and then removes only our finalizer.
+// still points at, and then removes only our finalizer. The activities delete
+// only users proven to belong to this Secret (signature, or the naming rules);
+// others are left alone and reported (status `refused`).
 //
 // Failures are retried for ever with exponential backoff (10 s doubling to
 // 10 min); the failing step and its last error are in the `state` query and in
@@ -22,11 +24,12 @@ export interface SkipCleanup {
   reason: string;
 }
 
-export type UserCleanupStatus = 'pending' | 'deleted' | 'absent' | 'kept' | 'orphaned';
+/** refused: not proven to belong to this Secret (activities/provenance.ts): left alone in Aiven. */
+export type UserCleanupStatus = 'pending' | 'deleted' | 'absent' | 'kept' | 'refused' | 'orphaned';
 
 export interface FinalizerUser extends ServiceUserRef {
   status: UserCleanupStatus;
-  /** For `kept`: the other Secret that still points at the user. */
+  /** For `kept`: the other Secret of the same namespace that still points at the user. */
   keptFor?: string;
 }
 
@@ -169,13 +172,13 @@ export async function secretFinalizerWorkflow(input: SecretFinalizerInput): Prom
       if (user.status !== 'pending') continue;
       const what = describeServiceUser(user);
       try {
-        if (user.handler === 'opensearch') {
-          if ((await step(`remove the OpenSearch ACL entry of ${user.username} in ${user.project}/${user.service}`, () => acts.removeOpenSearchAclEntry(user))) === SKIPPED) break cleanup;
-        }
         const reason = `Secret ${secret.namespace}/${secret.name} was deleted`;
-        const result = await step(`delete ${what}`, () =>
-          acts.deleteAivenServiceUser({ user, reason, regarding: { apiVersion: 'v1', kind: 'Secret', namespace: secret.namespace, name: secret.name, uid: secret.uid } }),
-        );
+        const owner = { user: userRef(user), reason, regarding: { apiVersion: 'v1', kind: 'Secret', namespace: secret.namespace, name: secret.name, uid: secret.uid } };
+        if (user.handler === 'opensearch') {
+          // The owner goes along so the activity can check provenance (same command as before: only its input grew).
+          if ((await step(`remove the OpenSearch ACL entry of ${user.username} in ${user.project}/${user.service}`, () => acts.removeOpenSearchAclEntry(owner))) === SKIPPED) break cleanup;
+        }
+        const result = await step(`delete ${what}`, () => acts.deleteAivenServiceUser(owner));
         if (result === SKIPPED) break cleanup;
         user.status = result;
       } catch (err) {
@@ -212,12 +215,13 @@ export async function secretFinalizerWorkflow(input: SecretFinalizerInput): Prom
       .catch(() => undefined);
   } else {
     const done = state.users.filter((u) => u.status === 'deleted' || u.status === 'absent').map((u) => u.username);
-    const kept = state.users.filter((u) => u.status === 'kept').map((u) => `${u.username} (still used by ${u.keptFor})`);
+    const kept = state.users.filter((u) => u.status === 'kept').map((u) => `${u.username}${u.keptFor ? ` (still used by Secret ${u.keptFor})` : ''}`);
+    const refused = state.users.filter((u) => u.status === 'refused').map((u) => u.username);
     await acts
       .recordSecretEvent({
         secret,
         reason: 'CleanupFinished',
-        note: `Aiven users cleaned up: ${done.join(', ') || 'none'}${kept.length ? `; kept: ${kept.join(', ')}` : ''}`,
+        note: `Aiven users cleaned up: ${done.join(', ') || 'none'}${kept.length ? `; kept: ${kept.join(', ')}` : ''}${refused.length ? `; not proven to belong to this Secret, left alone: ${refused.join(', ')}` : ''}`,
       })
       .catch(() => undefined);
   }
@@ -236,6 +240,11 @@ export async function secretFinalizerWorkflow(input: SecretFinalizerInput): Prom
     }
   }
   return finish(state, state.skipped ? 'skipped' : 'cleaned');
+}
+
+/** The user alone, without the workflow's bookkeeping. */
+function userRef(u: FinalizerUser): ServiceUserRef {
+  return { handler: u.handler, project: u.project, ...(u.service !== undefined ? { service: u.service } : {}), username: u.username };
 }
 
 function finish(state: FinalizerState, outcome: NonNullable<FinalizerState['outcome']>): FinalizerState {

@@ -29,6 +29,11 @@ export const ANNOTATION_DEPLOYMENT_CORRELATION_ID = 'nais.io/deploymentCorrelati
 export const ANNOTATION_WITH_TIME_LIMIT = 'aivenator.aiven.nais.io/with-time-limit';
 export const ANNOTATION_EXPIRES_AT = 'aivenator.aiven.nais.io/expires-at';
 export const FINALIZER = 'aivenator.aiven.nais.io/finalizer';
+/**
+ * Aivenator's HMAC over each user the Secret names (src/provenance/signature.ts): the
+ * finalizer's proof that a user is this Secret's. Not written by the Go aivenator.
+ */
+export const SIGNATURE_ANNOTATION = 'aivenator.aiven.nais.io/signature';
 
 // Per-handler annotations (the handler modules re-export the ones they own).
 export const KAFKA_SERVICE_USER_ANNOTATION = 'kafka.aiven.nais.io/serviceUser';

@@ -20,6 +20,8 @@ export interface MetricsHooks {
   janitorSweepSkipped?(scope: string, list: string): void;
   /** Earliest not-after of an application's Kafka client certificates, in Unix seconds, so alerts fire long before expiry. */
   certificateExpiry?(namespace: string, app: string, unixSeconds: number): void;
+  /** A user deletion refused for want of provenance (reason: no-owner, name-mismatch, service-not-owned, ...). */
+  cleanupRefused?(reason: string): void;
 }
 
 /** States of `aivenator_secrets_managed`, as the reference names them. */

@@ -63,6 +63,7 @@ export class AivenatorMetrics implements MetricsHooks {
   readonly secretsManagedGauge: client.Gauge<'state'>;
   readonly janitorSkipped: client.Counter<'scope' | 'list'>;
   readonly certificateExpiryGauge: client.Gauge<'namespace' | 'app'>;
+  readonly cleanupRefusedCounter: client.Counter<'reason'>;
 
   private readonly knownServices = new Set<string>();
   private readonly pendingCounts = new Map<string, NodeJS.Timeout>();
@@ -101,6 +102,7 @@ export class AivenatorMetrics implements MetricsHooks {
     this.certificateExpiryGauge = new client.Gauge({
       name: name('kafka_certificate_expiry_timestamp_seconds'), help: "Earliest not-after of an application's Kafka client certificates (Unix seconds)", labelNames: ['namespace', 'app'], registers,
     });
+    this.cleanupRefusedCounter = new client.Counter({ name: name('cleanup_refused_total'), help: 'User deletions refused because the user was not proven to belong to what was cleaned up', labelNames: ['reason'], registers });
     if (opts.defaultMetrics !== false) client.collectDefaultMetrics({ register: this.registry });
   }
 
@@ -152,6 +154,10 @@ export class AivenatorMetrics implements MetricsHooks {
 
   janitorSweepSkipped(scope: string, list: string): void {
     this.janitorSkipped.inc({ scope, list });
+  }
+
+  cleanupRefused(reason: string): void {
+    this.cleanupRefusedCounter.inc({ reason });
   }
 
   certificateExpiry(namespace: string, app: string, unixSeconds: number): void {

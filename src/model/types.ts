@@ -97,6 +97,8 @@ export interface FinishPassSummary {
 export const FailureTypes = {
   InvalidSpec: 'InvalidSpec',
   SecretNotManaged: 'SecretNotManaged',
+  /** The Secret name is taken by a Secret Aivenator manages for another application (permanent). */
+  SecretNameConflict: 'SecretNameConflict',
   InstanceNotFound: 'InstanceNotFound',
   InstanceNotReady: 'InstanceNotReady',
   KubernetesError: 'KubernetesError',

@@ -3,6 +3,7 @@
 import * as k8s from '@kubernetes/client-node';
 import { createActivities, createCaches } from '../../activities';
 import { Client } from '@temporalio/client';
+import { deriveSigningKey } from '../provenance/signature';
 import { AivenClient } from '../aiven/client';
 import { Config } from '../config';
 import { AppController } from '../controller/controller';
@@ -58,6 +59,7 @@ export async function startWorker(ctx: ServiceContext, opts: { namespace?: strin
     openSearchAcl: new TemporalOpenSearchAclSerialiser(new Client({ connection, namespace: config.temporal.namespace }), config.temporal.taskQueue),
     driftIntervalMs: config.driftIntervalMs,
     metrics: ctx.metrics,
+    signingKey: deriveSigningKey({ signingKey: config.signingKey, aivenToken: config.aivenToken }),
   });
   const worker = await createAivenatorWorker({
     connection,

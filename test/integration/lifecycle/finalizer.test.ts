@@ -2,7 +2,9 @@
 // the fake Aiven: users are deleted exactly once, the Secret goes away, a
 // failing Aiven keeps it (visibly) until an operator skips, shared users stay,
 // malformed annotations wait for a fix, and Secrets already terminating when
-// the controller starts are finalized too.
+// the controller starts are finalized too. Hand-made Secrets name users the
+// naming rules give for their app label (unsigned, as the Go aivenator wrote
+// them), so provenance holds; test/integration/tenant covers the refusals.
 import { WorkflowHandle } from '@temporalio/client';
 import type { FinalizerState } from '../../../workflows/secret-finalizer';
 import { finalizerStateQuery, secretFinalizerWorkflowId, skipCleanupSignal } from '../../../workflows/secret-finalizer';
@@ -11,6 +13,7 @@ import { freshNamespace, world } from '../../env/world';
 import { core, createApp, createInstance, custom, getApp, secretOrUndefined } from '../reconcile/fixtures';
 import { AIVENAPP } from '../../../src/kube/aivenapp-types';
 import { mergePatch } from '../../../src/kube/clients';
+import { kafkaServiceUserName, valkeyUserName } from '../../../src/naming/names';
 import { actorIdle, callsFor, createManagedSecret, deleteSecret, eventsFor, kafkaAnnotations, logMark, userExists, valkeyAnnotations, waitSecretGone } from './fixtures';
 
 const project = () => world().aiven.mainProject;
@@ -23,9 +26,9 @@ describe('the Secret finalizer', () => {
   beforeAll(async () => {
     namespace = await freshNamespace('fin');
     // A Secret that is already terminating before any controller runs.
-    terminatingAtStart = { name: 'terminating-before-start', username: `${namespace}-early` };
+    terminatingAtStart = { name: 'terminating-before-start', username: kafkaServiceUserName(namespace, 'early', 1) };
     await aivenatorClient().createServiceUser(project(), 'kafka', { username: terminatingAtStart.username });
-    await createManagedSecret(namespace, terminatingAtStart.name, { annotations: kafkaAnnotations(terminatingAtStart.username) });
+    await createManagedSecret(namespace, terminatingAtStart.name, { annotations: kafkaAnnotations(terminatingAtStart.username), labels: { app: 'early' } });
     await deleteSecret(namespace, terminatingAtStart.name);
     expect((await secretOrUndefined(namespace, terminatingAtStart.name))?.metadata?.deletionTimestamp).toBeDefined();
     aivenator = await startAivenator({ namespace });
@@ -93,9 +96,9 @@ describe('the Secret finalizer', () => {
   });
 
   it('keeps a failing Secret with the pending step and last error visible, and releases it on skipCleanup', async () => {
-    const username = `${namespace}-stuck`;
+    const username = kafkaServiceUserName(namespace, 'stuck', 1);
     await aivenatorClient().createServiceUser(project(), 'kafka', { username });
-    const secret = await createManagedSecret(namespace, 'stuck', { annotations: kafkaAnnotations(username) });
+    const secret = await createManagedSecret(namespace, 'stuck', { annotations: kafkaAnnotations(username), labels: { app: 'stuck' } });
     await fakeAiven().setKnobs({ operationFaults: { deleteServiceUser: { status: 500 } } });
     try {
       await deleteSecret(namespace, 'stuck');
@@ -130,12 +133,11 @@ describe('the Secret finalizer', () => {
   });
 
   it('does not delete a user another live managed Secret still points at', async () => {
-    const service = `valkey-${namespace}-shared`;
-    await fakeAiven().putService(project(), { name: service, type: 'valkey' });
-    const username = 'shared-user';
+    const service = await createInstance(namespace, 'valkeys', 'shared');
+    const username = valkeyUserName('sharer', 'read', 1);
     await aivenatorClient().createServiceUser(project(), service, { username });
-    await createManagedSecret(namespace, 'shared-a', { annotations: valkeyAnnotations('shared', service, username) });
-    await createManagedSecret(namespace, 'shared-b', { annotations: valkeyAnnotations('shared', service, username) });
+    await createManagedSecret(namespace, 'shared-a', { annotations: valkeyAnnotations('shared', service, username), labels: { app: 'sharer' } });
+    await createManagedSecret(namespace, 'shared-b', { annotations: valkeyAnnotations('shared', service, username), labels: { app: 'sharer' } });
     const mark = await logMark();
 
     await deleteSecret(namespace, 'shared-a');
@@ -143,7 +145,8 @@ describe('the Secret finalizer', () => {
     expect(await userExists(project(), service, username)).toBe(true);
     expect(await callsFor(mark, 'deleteServiceUser', username)).toEqual([]);
     const finished = (await eventsFor(namespace, 'shared-a')).find((e) => e.reason === 'CleanupFinished');
-    expect(finished?.note).toContain(`still used by ${namespace}/shared-b`);
+    // Named without its namespace: only Secrets of the same namespace count as evidence.
+    expect(finished?.note).toContain('still used by Secret shared-b');
 
     await deleteSecret(namespace, 'shared-b');
     await waitSecretGone(namespace, 'shared-b');
@@ -152,9 +155,9 @@ describe('the Secret finalizer', () => {
   });
 
   it('waits for fixed annotations on a malformed Secret (Warning event, no hot loop), then cleans up', async () => {
-    const username = `${namespace}-nopool`;
+    const username = kafkaServiceUserName(namespace, 'nopool', 1);
     await aivenatorClient().createServiceUser(project(), 'kafka', { username });
-    const secret = await createManagedSecret(namespace, 'malformed', { annotations: { 'kafka.aiven.nais.io/serviceUser': username } });
+    const secret = await createManagedSecret(namespace, 'malformed', { annotations: { 'kafka.aiven.nais.io/serviceUser': username }, labels: { app: 'nopool' } });
     await deleteSecret(namespace, 'malformed');
     const handle = handleFor('malformed', secret.metadata!.uid!);
     const state = await eventually(async () => {

@@ -19,6 +19,7 @@ import {
   OPENSEARCH_SERVICE_NAME_ANNOTATION,
   OPENSEARCH_SERVICE_USER_ANNOTATION,
   SECRET_TYPE,
+  SIGNATURE_ANNOTATION,
   VALKEY_PROJECT_ANNOTATION,
   VALKEY_SERVICE_NAME_ANNOTATION_SUFFIX,
   VALKEY_SERVICE_USER_ANNOTATION_SUFFIX,
@@ -87,6 +88,20 @@ describe('constants', () => {
   it('builds the janitor label selectors', () => {
     expect(aivenatorSecretSelector()).toBe('type=aivenator.aiven.nais.io');
     expect(aivenatorSecretSelector('my-app')).toBe('app=my-app,type=aivenator.aiven.nais.io');
+  });
+});
+
+describe('provenance signature annotation', () => {
+  it("is Aivenator's own, outside every annotation the Go aivenator writes or reads", () => {
+    expect(SIGNATURE_ANNOTATION).toBe('aivenator.aiven.nais.io/signature');
+    const goKeys = [ANNOTATION_PROTECTED, ANNOTATION_DEPLOYMENT_CORRELATION_ID, ANNOTATION_WITH_TIME_LIMIT, ANNOTATION_EXPIRES_AT, KAFKA_SERVICE_USER_ANNOTATION, KAFKA_POOL_ANNOTATION];
+    expect(goKeys).not.toContain(SIGNATURE_ANNOTATION);
+    expect(SIGNATURE_ANNOTATION.endsWith(VALKEY_SERVICE_NAME_ANNOTATION_SUFFIX)).toBe(false);
+  });
+
+  it('is not part of the base metadata (only a write that names users signs)', () => {
+    const meta = baseSecretMetadata({ name: 'app', namespace: 'ns', spec: {} });
+    expect(Object.keys(meta.annotations)).not.toContain(SIGNATURE_ANNOTATION);
   });
 });
 

@@ -9,6 +9,7 @@ import { WorkflowHandle } from '@temporalio/client';
 import { historyToJson } from '../../src/cli/history-json';
 import { AIVENAPP } from '../../src/kube/aivenapp-types';
 import { mergePatch } from '../../src/kube/clients';
+import { kafkaServiceUserName } from '../../src/naming/names';
 import { janitorSweepWorkflow } from '../../workflows/janitor';
 import { ActorState, stateQuery } from '../../workflows/application';
 import { secretFinalizerWorkflowId } from '../../workflows/secret-finalizer';
@@ -141,10 +142,11 @@ jest.setTimeout(300_000);
   });
 
   it('finalization with retries: deleting the user fails twice, then the Secret is released', async () => {
-    const username = `${namespace}-fin`;
+    // A user the naming rules tie to this namespace and app: the finalizer deletes only such users (provenance).
+    const username = kafkaServiceUserName(namespace, 'finalize-me', 1);
     const { AivenClient } = await import('../../src/aiven/client');
     await new AivenClient({ baseUrl: world().aiven.url, token: world().aiven.token }).createServiceUser(pool(), 'kafka', { username });
-    const secret = await createManagedSecret(namespace, 'finalize-me', { annotations: kafkaAnnotations(username) });
+    const secret = await createManagedSecret(namespace, 'finalize-me', { annotations: kafkaAnnotations(username), labels: { app: 'finalize-me' } });
     await fakeAiven().setKnobs({ operationFaults: { deleteServiceUser: { status: 500, remaining: 2 } } });
     await deleteSecret(namespace, 'finalize-me');
     await waitSecretGone(namespace, 'finalize-me', 90_000);

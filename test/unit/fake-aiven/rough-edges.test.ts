@@ -135,3 +135,31 @@ describe('required fields', () => {
     expect(valkey.connection_info.valkey).toEqual([valkey.service_uri]);
   });
 });
+
+describe('the rough-edge knobs', () => {
+  it('default to the well-behaved API', async () => {
+    expect(await fake.control.getKnobs()).toEqual(expect.objectContaining({
+      conflictMessage: null,
+      notFoundAfterCreate: 0,
+      emptyPasswordAnswers: 0,
+      emptyPasswordValue: 'empty',
+      caBundle: false,
+      forbidSecrets: false,
+      forbiddenProjects: [],
+    }));
+  });
+
+  it.each([
+    { conflictMessage: 409 },
+    { notFoundAfterCreate: -1 },
+    { emptyPasswordAnswers: 'many' },
+    { emptyPasswordValue: 'undefined' },
+    { caBundle: 'yes' },
+    { forbidSecrets: 1 },
+    { forbiddenProjects: 'p' },
+  ])('refuse %p with 400 and change nothing', async (patch) => {
+    const before = await fake.control.getKnobs();
+    await expect(fake.control.setKnobs(patch as never)).rejects.toThrow(/400/);
+    expect(await fake.control.getKnobs()).toEqual(before);
+  });
+});

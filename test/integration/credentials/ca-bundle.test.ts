@@ -37,6 +37,7 @@ describeWithBroker('a Kafka Secret made during a CA rotation works against a bro
     javaClient.catch(() => undefined);
     const tools = findTools();
     const aiven = fakeAiven();
+    namespace = await freshNamespace('ca-bundle');
     await aiven.putProject({ name: project, services: [{ name: 'kafka', type: 'kafka' }] });
     await aiven.setKnobs({ caBundle: true });
     // The broker already moved to the next CA; it trusts client certificates from either.
@@ -56,7 +57,6 @@ describeWithBroker('a Kafka Secret made during a CA rotation works against a bro
     await aiven.patchService(project, 'kafka', {
       components: components.map((c) => (c.component === 'kafka' ? { ...c, host: broker.host, port: broker.sslPort } : c)),
     });
-    namespace = await freshNamespace('ca-bundle');
     aivenator = await startAivenator({ namespace, projects: [...world().aiven.projects, project] });
     await createApp(namespace, 'app', { kafka: { pool: project, secretName } });
     await eventually(async () => (isConverged(await getApp(namespace, 'app')) ? true : undefined), 60_000, 'RolloutComplete');

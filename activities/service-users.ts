@@ -9,15 +9,13 @@
 // here loops, and no empty credential ever leaves this module.
 import { AivenApiError, isAivenApiError, isAlreadyExists, isNotFound, type AivenOperation } from '../src/aiven/errors';
 import { ServiceUser, ValkeyAccessControl } from '../src/aiven/types';
+import { REDACTED } from '../src/handlers/credentials';
 import { ActivityDeps } from './deps';
 
 export interface EnsuredUser {
   user: ServiceUser;
   created: boolean;
 }
-
-/** What Aiven shows instead of a password without include_secrets. */
-const REDACTED = '<redacted>';
 
 export async function getOrCreateUser(
   deps: ActivityDeps,
@@ -75,7 +73,7 @@ export function requireCredentials(user: ServiceUser, operation: AivenOperation)
 }
 
 function usable(value: string | null | undefined): boolean {
-  return typeof value === 'string' && value !== '' && value !== REDACTED;
+  return typeof value === 'string' && value.trim() !== '' && value !== REDACTED;
 }
 
 /** The project CA, cached: it changes only when Aiven rotates it. */

@@ -31,9 +31,9 @@ export interface AivenApiDeps {
 const includeSecrets = (q: URLSearchParams): boolean => q.get('include_secrets') === 'true';
 
 /**
- * The real limit error is unknown (aiven-api.md §9): a 403 stands in for it, with
- * no text of the fake's own beyond the documented 403 shape. Aivenator must treat
- * it as permanent whatever its text.
+ * The real limit error is unknown (aiven-api.md §9): a 403 with a neutral text
+ * stands in for it (no invented details such as counts). Aivenator must treat it
+ * as permanent whatever its text.
  */
 const USER_LIMIT_STATUS = 403;
 

@@ -102,7 +102,7 @@ describe('permissions', () => {
 describe('required fields', () => {
   it('lists projects with the required project fields', async () => {
     const project = (await call(fake, 'GET', 'project')).body.projects[0];
-    for (const field of ['project_name', 'account_id', 'billing_group_id', 'billing_group_name', 'default_cloud', 'estimated_balance', 'payment_method', 'tech_emails', 'tenant_id', 'vat_id', 'country_code', 'billing_emails']) {
+    for (const field of ['project_name', 'account_id', 'billing_group_id', 'billing_group_name', 'default_cloud', 'estimated_balance', 'payment_method', 'tech_emails', 'tenant_id', 'vat_id', 'country', 'country_code', 'billing_emails', 'billing_address', 'available_credits', 'card_info']) {
       expect(project).toHaveProperty(field);
     }
   });

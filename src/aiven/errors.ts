@@ -199,26 +199,47 @@ export function classifyHttpFailure(f: AivenHttpFailure): AivenApiError {
 function forbiddenError(f: AivenHttpFailure, base: { operation: AivenOperation; status: number; detail: string }): AivenApiError {
   const said = `Aiven said: ${base.detail}`;
   const where = f.project === undefined ? '' : ` in project ${JSON.stringify(f.project)}`;
-  const refusedToken = isAuthenticationFailure(f.body);
-  const reason: AivenForbiddenReason = refusedToken
-    ? 'authentication'
-    : f.includeSecrets
-      ? 'secrets-permission'
-      : f.project !== undefined
-        ? 'project-permission'
-        : 'authentication';
-  const detail = {
-    authentication: `the Aiven token was refused (${base.detail}); give Aivenator a valid, unexpired token`,
-    'secrets-permission':
-      `permission denied reading service-user credentials${where} (include_secrets=true): the token's user needs the ` +
-      `service:secrets:read permission (or a project role that has it, such as admin or operator), or it is not a member ` +
-      `of the project; grant it and the next sync succeeds. ${said}`,
-    'project-permission':
-      `permission denied${where}: the token's user is probably not a member of the project (or lacks a role in it); ` +
-      `add it to the project, or remove the project from Aivenator's --projects. ${said}`,
-  }[reason];
-  return new AivenApiError({ ...base, detail, kind: 'permanent', forbidden: reason });
+  if (isAuthenticationFailure(f.body) || f.project === undefined) {
+    return new AivenApiError({
+      ...base,
+      kind: 'permanent',
+      forbidden: 'authentication',
+      detail: `the Aiven token was refused (${base.detail}); give Aivenator a valid, unexpired token`,
+    });
+  }
+  if (f.includeSecrets) {
+    return new AivenApiError({
+      ...base,
+      kind: 'permanent',
+      forbidden: 'secrets-permission',
+      detail:
+        `permission denied reading service-user credentials${where} (include_secrets=true): the token's user needs the ` +
+        `service:secrets:read permission (or a project role that has it, such as admin or operator), or it is not a member ` +
+        `of the project; grant it and the next sync succeeds. ${said}`,
+    });
+  }
+  if (READS.has(f.operation)) {
+    // A member may always read these, so a 403 means the token is not one.
+    return new AivenApiError({
+      ...base,
+      kind: 'permanent',
+      forbidden: 'project-permission',
+      detail:
+        `permission denied${where}: the token's user is probably not a member of the project (or lacks a role in it); ` +
+        `add it to the project, or remove the project from Aivenator's --projects. ${said}`,
+    });
+  }
+  // A refused change: a quota (the service-user limit, which Aiven raises on request) or a read-only role.
+  return new AivenApiError({
+    ...base,
+    kind: 'permanent',
+    detail:
+      `Aiven refused the change${where} (${base.detail}): a quota such as the per-service user limit (Aiven raises it ` +
+      `on request), or a role without write access for the token's user`,
+  });
 }
+
+const READS: ReadonlySet<AivenOperation> = new Set(['getProjectCa', 'getService', 'getServiceUser', 'getOpenSearchAcl']);
 
 function isAuthenticationFailure(body: unknown): boolean {
   const obj = asObject(typeof body === 'string' ? tryParseJson(body) : body);

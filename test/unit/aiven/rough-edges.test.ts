@@ -196,3 +196,13 @@ describe('answers the fake cannot give', () => {
     expect((await failure(() => raw().getProjectCa(PROJECT))).kind).toBe('retryable');
   });
 });
+
+describe('a 403 on a change', () => {
+  it('(the service-user limit) is not mistaken for a missing project membership', async () => {
+    await fake.control.setKnobs({ serviceUserLimit: 0 });
+    const err = await failure(() => client.createServiceUser(PROJECT, OS, { username: name('over') }));
+    expect(err.forbidden).toBeUndefined();
+    expect(err.message).toMatch(/Aiven refused the change in project "dev-nais-dev" \(Service user limit reached\): a quota such as the per-service user limit/);
+    expect(temporalRetries(err)).toBe(false);
+  });
+});

@@ -27,6 +27,7 @@ export const DEFAULT_KNOBS: FakeAivenKnobs = {
   caBundle: false,
   forbidSecrets: false,
   forbiddenProjects: [],
+  emptyDeleteStatus: null,
 };
 
 /** Limit shown in burst-429 messages when no rate limit is configured (the value in the real 2021 body). */
@@ -119,7 +120,7 @@ export class Knobs {
   }
 
   /** The rough-edge knobs, read by the API handlers. */
-  edges(): Pick<FakeAivenKnobs, 'conflictMessage' | 'notFoundAfterCreate' | 'emptyPasswordAnswers' | 'emptyPasswordValue' | 'caBundle' | 'forbidSecrets' | 'forbiddenProjects'> {
+  edges(): Pick<FakeAivenKnobs, 'conflictMessage' | 'notFoundAfterCreate' | 'emptyPasswordAnswers' | 'emptyPasswordValue' | 'caBundle' | 'forbidSecrets' | 'forbiddenProjects' | 'emptyDeleteStatus'> {
     const s = this.state;
     return {
       conflictMessage: s.conflictMessage,
@@ -129,6 +130,7 @@ export class Knobs {
       caBundle: s.caBundle,
       forbidSecrets: s.forbidSecrets,
       forbiddenProjects: [...s.forbiddenProjects],
+      emptyDeleteStatus: s.emptyDeleteStatus,
     };
   }
 
@@ -191,6 +193,10 @@ function applyEdgeKnobs(p: Record<string, unknown>, next: FakeAivenKnobs): void 
   if (p.emptyPasswordValue !== undefined) {
     if (p.emptyPasswordValue !== 'empty' && p.emptyPasswordValue !== 'null') throw badRequest('emptyPasswordValue must be empty or null');
     next.emptyPasswordValue = p.emptyPasswordValue;
+  }
+  if (p.emptyDeleteStatus !== undefined) {
+    if (p.emptyDeleteStatus !== null && p.emptyDeleteStatus !== 200 && p.emptyDeleteStatus !== 204) throw badRequest('emptyDeleteStatus must be 200, 204 or null');
+    next.emptyDeleteStatus = p.emptyDeleteStatus;
   }
   if (p.forbiddenProjects !== undefined) {
     const v = p.forbiddenProjects;

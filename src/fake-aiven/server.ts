@@ -84,8 +84,15 @@ async function handleAiven(
     // Users may have changed: real servers mirroring them follow before the answer.
     if (req.method !== 'GET') await deps.store.changed();
     if (afterFault) throw afterFault;
-    sendJson(res, 200, result);
-    status = 200;
+    const emptyStatus = operation === 'deleteServiceUser' ? deps.knobs.edges().emptyDeleteStatus : null;
+    if (emptyStatus !== null) {
+      // A success without a body, which clients must take as success.
+      res.writeHead(emptyStatus, { 'Content-Length': '0' }).end();
+      status = emptyStatus;
+    } else {
+      sendJson(res, 200, result);
+      status = 200;
+    }
   } catch (err) {
     status = sendError(res, err);
   }

@@ -136,6 +136,8 @@ export interface FakeAivenKnobs {
   forbidSecrets: boolean;
   /** Projects the token is not a member of: every call on them answers 403, and GET /project leaves them out. */
   forbiddenProjects: string[];
+  /** A successful user DELETE answers this status with no body at all (200 or 204); null = `{message:"deleted"}`. */
+  emptyDeleteStatus: 200 | 204 | null;
 }
 
 /** Partial knob update; `operationFaults` merges per operation, a null entry clears it. */

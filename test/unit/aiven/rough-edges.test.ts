@@ -149,6 +149,16 @@ describe('permissions', () => {
   });
 });
 
+describe('empty 2xx bodies from the fake', () => {
+  it.each([200, 204] as const)('a user DELETE answered %i without a body is success', async (status) => {
+    const username = name('bodiless');
+    await getOrCreateUser(deps, PROJECT, OS, username);
+    await fake.control.setKnobs({ emptyDeleteStatus: status });
+    await expect(client.deleteServiceUser(PROJECT, OS, username)).resolves.toBeUndefined();
+    expect(await fake.control.getUser(PROJECT, OS, username)).toBeUndefined();
+  });
+});
+
 describe('answers the fake cannot give', () => {
   let server: Server;
   let url: string;

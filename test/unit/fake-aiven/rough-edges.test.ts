@@ -81,6 +81,17 @@ describe('a CA bundle', () => {
   });
 });
 
+describe('empty 2xx bodies', () => {
+  it.each([200, 204])('answers a user DELETE with %i and no body', async (status) => {
+    await create('kafka', `gone_${status}`);
+    await fake.control.setKnobs({ emptyDeleteStatus: status as 200 | 204 });
+    const res = await fetch(`${fake.url}/v1/${userPath('kafka', `gone_${status}`)}`, { method: 'DELETE', headers: { Authorization: 'aivenv1 test-token' } });
+    expect(res.status).toBe(status);
+    expect(await res.text()).toBe('');
+    expect(await fake.control.getUser(PROJECT, 'kafka', `gone_${status}`)).toBeUndefined();
+  });
+});
+
 describe('permissions', () => {
   it('answers 403 to reads with include_secrets when the token may not read secrets', async () => {
     await fake.control.setKnobs({ forbidSecrets: true });
@@ -146,6 +157,7 @@ describe('the rough-edge knobs', () => {
       caBundle: false,
       forbidSecrets: false,
       forbiddenProjects: [],
+      emptyDeleteStatus: null,
     }));
   });
 
@@ -157,6 +169,7 @@ describe('the rough-edge knobs', () => {
     { caBundle: 'yes' },
     { forbidSecrets: 1 },
     { forbiddenProjects: 'p' },
+    { emptyDeleteStatus: 201 },
   ])('refuse %p with 400 and change nothing', async (patch) => {
     const before = await fake.control.getKnobs();
     await expect(fake.control.setKnobs(patch as never)).rejects.toThrow(/400/);

@@ -94,10 +94,16 @@ export class AivenClient {
     return { projects: projects.filter(isObject) as AivenProject[] };
   }
 
-  /** The project's CA certificate, PEM. */
+  /**
+   * The project's CA, PEM. During a CA rotation this is a bundle of two
+   * certificates; it is returned whole, so AIVEN_CA, KAFKA_CA and the trust
+   * store get every certificate of it.
+   */
   async getProjectCa(project: string): Promise<string> {
     const body = await this.call('getProjectCa', 'GET', path`/project/${project}/kms/ca`);
-    if (typeof body.certificate !== 'string') throw unexpectedResponse('getProjectCa', 200, 'no certificate');
+    if (typeof body.certificate !== 'string' || !PEM_CERTIFICATE.test(body.certificate)) {
+      throw unexpectedResponse('getProjectCa', 200, 'no PEM certificate');
+    }
     return body.certificate;
   }
 
@@ -157,9 +163,14 @@ export class AivenClient {
     return userFromService('resetServiceUserCredentials', body, username);
   }
 
-  /** A 404 throws a not-found error; callers that treat it as success check isNotFound. */
+  /**
+   * A 404 throws a not-found error; callers that treat it as success check isNotFound.
+   * A 2xx without a body (200 or 204) is success: the answer carries nothing we need.
+   */
   async deleteServiceUser(project: string, service: string, username: string): Promise<void> {
-    await this.call('deleteServiceUser', 'DELETE', path`/project/${project}/service/${service}/user/${username}`);
+    await this.call('deleteServiceUser', 'DELETE', path`/project/${project}/service/${service}/user/${username}`, {
+      emptyBodyOk: true,
+    });
   }
 
   async getOpenSearchAcl(project: string, service: string): Promise<OpenSearchAclConfig> {
@@ -187,7 +198,7 @@ export class AivenClient {
     op: AivenOperation,
     method: Method,
     url: string,
-    opts: { data?: Json; query?: Record<string, string> } = {},
+    opts: { data?: Json; query?: Record<string, string>; emptyBodyOk?: boolean } = {},
   ): Promise<Json> {
     const started = performance.now();
     let res: AxiosResponse<unknown>;
@@ -202,13 +213,17 @@ export class AivenClient {
     const body = parseBody(res.data);
     const retryAfter = headerString(res.headers['retry-after']);
     if (res.status < 200 || res.status >= 300 || hasErrorsArray(body)) {
+      const project = projectOf(url);
       throw classifyHttpFailure({
         operation: op,
         status: res.status,
         body,
         ...(retryAfter !== undefined ? { retryAfterHeader: retryAfter } : {}),
+        ...(project !== undefined ? { project } : {}),
+        ...(opts.query?.include_secrets === 'true' ? { includeSecrets: true } : {}),
       });
     }
+    if (body === undefined && opts.emptyBodyOk) return {};
     if (!isObject(body)) throw unexpectedResponse(op, res.status, 'body is not a JSON object');
     return body;
   }
@@ -216,12 +231,19 @@ export class AivenClient {
   private report(op: AivenOperation, status: number | 'network', started: number, url: string): void {
     if (!this.onResponse) return;
     try {
-      const project = /^\/?(?:v1\/)?project\/([^/?]+)/.exec(url)?.[1];
-      this.onResponse(op, status, performance.now() - started, project === undefined ? undefined : decodeURIComponent(project));
+      this.onResponse(op, status, performance.now() - started, projectOf(url));
     } catch {
       // Metrics must never break an Aiven call.
     }
   }
+}
+
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/;
+
+/** The project named in a request path, if any. */
+function projectOf(url: string): string | undefined {
+  const project = /^\/?(?:v1\/)?project\/([^/?]+)/.exec(url)?.[1];
+  return project === undefined ? undefined : decodeURIComponent(project);
 }
 
 /** Tagged template that escapes every interpolated path segment. */

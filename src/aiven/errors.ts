@@ -16,6 +16,9 @@ export type AivenOperation =
 
 export type AivenErrorKind = 'permanent' | 'retryable' | 'already-exists' | 'not-found' | 'rate-limited';
 
+/** Why a 403 was refused, when it can be told: the fix differs for each. */
+export type AivenForbiddenReason = 'authentication' | 'secrets-permission' | 'project-permission';
+
 /** Used when a 429 gives no usable delay. */
 export const DEFAULT_RATE_LIMIT_DELAY_MS = 30_000;
 
@@ -28,6 +31,7 @@ export interface AivenApiErrorOptions {
   detail: string;
   status?: number;
   retryAfterMs?: number;
+  forbidden?: AivenForbiddenReason;
 }
 
 export class AivenApiError extends Error {
@@ -35,6 +39,7 @@ export class AivenApiError extends Error {
   readonly operation: AivenOperation;
   readonly status?: number;
   readonly retryAfterMs?: number;
+  readonly forbidden?: AivenForbiddenReason;
 
   constructor(opts: AivenApiErrorOptions) {
     const where = opts.status === undefined ? '' : `HTTP ${opts.status}: `;
@@ -44,6 +49,7 @@ export class AivenApiError extends Error {
     this.operation = opts.operation;
     if (opts.status !== undefined) this.status = opts.status;
     if (opts.retryAfterMs !== undefined) this.retryAfterMs = opts.retryAfterMs;
+    if (opts.forbidden !== undefined) this.forbidden = opts.forbidden;
   }
 
   // Error's own `message` is not enumerable; include it so structured loggers and
@@ -56,6 +62,7 @@ export class AivenApiError extends Error {
       operation: this.operation,
       status: this.status,
       retryAfterMs: this.retryAfterMs,
+      forbidden: this.forbidden,
     };
   }
 }
@@ -147,6 +154,10 @@ export interface AivenHttpFailure {
   /** Parsed JSON or raw text. Used for classification, never kept. */
   body: unknown;
   retryAfterHeader?: string;
+  /** The project in the path, if any: named in permission errors. */
+  project?: string;
+  /** The request asked for plaintext credentials (include_secrets=true). */
+  includeSecrets?: boolean;
 }
 
 /** Turns a failed HTTP exchange (non-2xx, or a 2xx with `errors[]`) into a classified, scrubbed error. */
@@ -169,11 +180,73 @@ export function classifyHttpFailure(f: AivenHttpFailure): AivenApiError {
     });
   }
   if (effective >= 500 || effective === 408) {
-    const retryAfterMs = parseRetryAfterHeader(f.retryAfterHeader);
+    // A Retry-After header or a "try again in" text, whichever asks for longer.
+    const hinted = [parseRetryAfterHeader(f.retryAfterHeader), parseTryAgainIn(raw)].filter((v): v is number => v !== undefined);
+    const retryAfterMs = hinted.length > 0 ? Math.max(...hinted) : undefined;
     return new AivenApiError({ ...base, kind: 'retryable', ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
   }
+  if (effective === 403) return forbiddenError(f, base);
   // Other 4xx (403 bad token included) and anything unexpected (3xx) will not fix itself.
   return new AivenApiError({ ...base, kind: 'permanent' });
+}
+
+/**
+ * A 403 names its cause and its fix, as it becomes the application's condition:
+ * a refused token, a token that may not read secrets (include_secrets=true needs
+ * `service:secrets:read`), or a project the token is not a member of (Aiven may
+ * answer 403 rather than 404). All are permanent: only an operator can fix them.
+ */
+function forbiddenError(f: AivenHttpFailure, base: { operation: AivenOperation; status: number; detail: string }): AivenApiError {
+  const said = `Aiven said: ${base.detail}`;
+  const where = f.project === undefined ? '' : ` in project ${JSON.stringify(f.project)}`;
+  if (isAuthenticationFailure(f.body) || f.project === undefined) {
+    return new AivenApiError({
+      ...base,
+      kind: 'permanent',
+      forbidden: 'authentication',
+      detail: `the Aiven token was refused (${base.detail}); give Aivenator a valid, unexpired token`,
+    });
+  }
+  if (f.includeSecrets) {
+    return new AivenApiError({
+      ...base,
+      kind: 'permanent',
+      forbidden: 'secrets-permission',
+      detail:
+        `permission denied reading service-user credentials${where} (include_secrets=true): the token's user needs the ` +
+        `service:secrets:read permission (or a project role that has it, such as admin or operator), or it is not a member ` +
+        `of the project; grant it and the next sync succeeds. ${said}`,
+    });
+  }
+  if (READS.has(f.operation)) {
+    // A member may always read these, so a 403 means the token is not one.
+    return new AivenApiError({
+      ...base,
+      kind: 'permanent',
+      forbidden: 'project-permission',
+      detail:
+        `permission denied${where}: the token's user is probably not a member of the project (or lacks a role in it); ` +
+        `add it to the project, or remove the project from Aivenator's --projects. ${said}`,
+    });
+  }
+  // A refused change: a quota (the service-user limit, which Aiven raises on request) or a read-only role.
+  return new AivenApiError({
+    ...base,
+    kind: 'permanent',
+    detail:
+      `Aiven refused the change${where} (${base.detail}): a quota such as the per-service user limit (Aiven raises it ` +
+      `on request), or a role without write access for the token's user`,
+  });
+}
+
+const READS: ReadonlySet<AivenOperation> = new Set(['getProjectCa', 'getService', 'getServiceUser', 'getOpenSearchAcl']);
+
+function isAuthenticationFailure(body: unknown): boolean {
+  const obj = asObject(typeof body === 'string' ? tryParseJson(body) : body);
+  if (!obj) return false;
+  const entries = Array.isArray(obj.errors) ? obj.errors.map(asObject) : [];
+  if (entries.some((e) => e?.error_code === 'authentication_failed')) return true;
+  return /authentication failed/i.test(rawAivenMessage(obj) ?? '');
 }
 
 /** A request that got no HTTP response (refused, reset, timed out, DNS). */

@@ -2,7 +2,8 @@
 
 import type { OpenSearchAclConfig } from '../aiven/types';
 import { acknowledgeRenewal, newUserRecord, resetCredentials } from './credentials';
-import { FakeHttpError, badRequest, conflict } from './errors';
+import { FakeHttpError, badRequest, conflict, forbidden, notFound } from './errors';
+import { lagAfterCreate, lagAfterReset, readsAsMissing, withLaggedPassword } from './lag';
 import { route, type Route } from './http-util';
 import type { Knobs } from './knobs';
 import type { FakeStore, ServiceRecord } from './store';
@@ -30,27 +31,29 @@ export interface AivenApiDeps {
 const includeSecrets = (q: URLSearchParams): boolean => q.get('include_secrets') === 'true';
 
 /**
- * The real limit error is unknown (aiven-api.md §9). The fake answers 403 because
- * Aiven uses 403 for quota/permission refusals and aivenator must treat it as a
- * permanent, non-retryable failure; the message says what happened.
+ * The real limit error is unknown (aiven-api.md §9): a 403 with a neutral text
+ * stands in for it (no invented details such as counts). Aivenator must treat it
+ * as permanent whatever its text.
  */
 const USER_LIMIT_STATUS = 403;
+
+/** Reading secrets needs `service:secrets:read` (aiven-docs "Secret redaction"); the real text is not public. */
+function checkSecretsAllowed(deps: AivenApiDeps, query: URLSearchParams): void {
+  if (includeSecrets(query) && deps.knobs.edges().forbidSecrets) throw forbidden('Permission denied');
+}
 
 function checkCanCreate(deps: AivenApiDeps, service: ServiceRecord, username: string): void {
   // Duplicates have answered 409 since Nov 2020; clients match "already exists" in the message.
   // A create still generating keys counts as existing, so concurrent creates answer 409.
   if (service.users.has(username) || service.pendingUsers.has(username)) {
-    throw conflict(`Service user ${username} already exists`);
+    throw conflict(deps.knobs.edges().conflictMessage ?? `Service user ${username} already exists`);
   }
   const limit = deps.knobs.serviceUserLimit(service.userLimit);
   if (limit === null) return;
   // Counts only "normal" users: the primary avnadmin user is not created by clients.
   const count = [...service.users.values()].filter((u) => u.type === 'normal').length + service.pendingUsers.size;
   if (count >= limit) {
-    throw new FakeHttpError(
-      USER_LIMIT_STATUS,
-      `Service user limit reached: service ${service.name} already has ${count} service users (limit ${limit})`,
-    );
+    throw new FakeHttpError(USER_LIMIT_STATUS, 'Service user limit reached');
   }
 }
 
@@ -80,7 +83,8 @@ export function aivenRoutes(deps: AivenApiDeps): Route<AivenHandler>[] {
   const op = (operation: OperationName, run: AivenHandler['run']): AivenHandler => ({ operation, run });
   return [
     route('GET', 'project', op('listProjects', async () => {
-      const names = store.projectNames();
+      const hidden = deps.knobs.edges().forbiddenProjects;
+      const names = store.projectNames().filter((n) => !hidden.includes(n));
       return {
         projects: names.map(projectView),
         project_membership: Object.fromEntries(names.map((n) => [n, 'admin'])),
@@ -89,12 +93,16 @@ export function aivenRoutes(deps: AivenApiDeps): Route<AivenHandler>[] {
     })),
 
     route('GET', 'project/:project/kms/ca', op('getProjectCa', async ({ params }) => ({
-      certificate: store.requireProject(params.project).ca.certificate,
+      certificate: deps.knobs.edges().caBundle
+        ? await store.caBundle(params.project)
+        : store.requireProject(params.project).ca.certificate,
     }))),
 
-    route('GET', 'project/:project/service/:service', op('getService', async ({ params, query }) => ({
-      service: serviceView(store.requireService(params.project, params.service), includeSecrets(query)),
-    }))),
+    route('GET', 'project/:project/service/:service', op('getService', async ({ params, query }) => {
+      const service = store.requireService(params.project, params.service);
+      checkSecretsAllowed(deps, query);
+      return { service: serviceView(service, includeSecrets(query)) };
+    })),
 
     route('POST', 'project/:project/service/:service/user', op('createServiceUser', async ({ params, body }) => {
       const service = store.requireService(params.project, params.service);
@@ -107,8 +115,10 @@ export function aivenRoutes(deps: AivenApiDeps): Route<AivenHandler>[] {
           accessControl: req.accessControl,
         });
         service.users.set(req.username, record);
+        const edges = deps.knobs.edges();
+        lagAfterCreate(record, edges);
         // Create is the one answer that carries plaintext secrets without include_secrets.
-        return { message: 'created', user: userView(record, true) };
+        return { message: 'created', user: withLaggedPassword(userView(record, true), record, edges.emptyPasswordValue) };
       } finally {
         service.pendingUsers.delete(req.username);
       }
@@ -116,7 +126,11 @@ export function aivenRoutes(deps: AivenApiDeps): Route<AivenHandler>[] {
 
     route('GET', USER, op('getServiceUser', async ({ params, query }) => {
       const service = store.requireService(params.project, params.service);
-      return { user: userView(store.requireUser(service, params.username), includeSecrets(query)) };
+      const user = store.requireUser(service, params.username);
+      // Same answer as for a missing user.
+      if (readsAsMissing(user)) throw notFound('Service user does not exist');
+      checkSecretsAllowed(deps, query);
+      return { user: withLaggedPassword(userView(user, includeSecrets(query)), user, deps.knobs.edges().emptyPasswordValue) };
     })),
 
     route('PUT', USER, op('modifyServiceUser', async ({ params, body }) => {
@@ -130,6 +144,7 @@ export function aivenRoutes(deps: AivenApiDeps): Route<AivenHandler>[] {
           break;
         case 'reset-credentials':
           await resetCredentials(store.credentialContext(params.project, service, user.username), user, req.newPassword);
+          lagAfterReset(user, deps.knobs.edges());
           break;
         case 'set-access-control':
           user.accessControl = structuredClone(req.accessControl);
@@ -143,6 +158,7 @@ export function aivenRoutes(deps: AivenApiDeps): Route<AivenHandler>[] {
       const service = store.requireService(params.project, params.service);
       const user = store.requireUser(service, params.username);
       await resetCredentials(store.credentialContext(params.project, service, user.username), user);
+      lagAfterReset(user, deps.knobs.edges());
       return { service: serviceView(service, false) };
     })),
 

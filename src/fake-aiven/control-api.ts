@@ -108,9 +108,15 @@ export function controlRoutes(deps: ControlApiDeps): Route<ControlHandler>[] {
       if (!Array.isArray(hosts) || hosts.length === 0 || !hosts.every((h) => typeof h === 'string')) {
         throw badRequest('hosts must be a non-empty array of host names or IP addresses');
       }
-      const ca = store.requireProject(params.project).ca;
-      const issued = await issueServerCertificate(ca, hosts as string[]);
-      return { certificate: issued.certificate, privateKey: issued.privateKey, ca: ca.certificate };
+      const signer = isRecord(b) ? (b.signer ?? 'current') : 'current';
+      if (signer !== 'current' && signer !== 'next') throw badRequest('signer must be current or next');
+      const project = store.requireProject(params.project);
+      if (signer === 'current') {
+        const issued = await issueServerCertificate(project.ca, hosts as string[]);
+        return { certificate: issued.certificate, privateKey: issued.privateKey, ca: project.ca.certificate };
+      }
+      const issued = await issueServerCertificate(await store.nextCa(params.project), hosts as string[]);
+      return { certificate: issued.certificate, privateKey: issued.privateKey, ca: await store.caBundle(params.project) };
     }),
 
     route('PUT', SERVICE, async ({ params, body }) => {

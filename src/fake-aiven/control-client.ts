@@ -77,9 +77,13 @@ export class FakeAivenControl {
     return (await this.call<{ certificate: string }>('GET', `projects/${enc(project)}/ca`)).certificate;
   }
 
-  /** A TLS server certificate signed by the project CA (for real brokers and other test servers). */
-  async issueServerCertificate(project: string, hosts: string[]): Promise<IssuedServerCertificate> {
-    return this.call('POST', `projects/${enc(project)}/server-certificates`, { hosts });
+  /**
+   * A TLS server certificate signed by the project CA (for real brokers and other test
+   * servers); `signer: 'next'` signs it with the second CA of the caBundle knob instead,
+   * as a server already moved to the new CA during a rotation. `ca` is then the bundle.
+   */
+  async issueServerCertificate(project: string, hosts: string[], signer: 'current' | 'next' = 'current'): Promise<IssuedServerCertificate> {
+    return this.call('POST', `projects/${enc(project)}/server-certificates`, { hosts, signer });
   }
 
   /** Creates or replaces a service; users and ACLs start from the spec. */

@@ -22,6 +22,15 @@ export interface UserRecord {
   expiringCertNotAfter?: Date;
   /** Stored exactly as given (same key order, no defaults added). */
   accessControl?: Record<string, unknown>;
+  /** Eventual consistency still to play out for this user (see lag.ts). */
+  lag?: UserLag;
+}
+
+export interface UserLag {
+  /** Reads of the user that still answer 404. */
+  notFoundReads: number;
+  /** Answers carrying the password that still carry an empty one. */
+  emptyPasswordAnswers: number;
 }
 
 export interface CredentialContext {

@@ -27,6 +27,7 @@ export function errorBody(status: number, message: string, errorCode?: string): 
 
 export const badRequest = (message: string): FakeHttpError => new FakeHttpError(400, message);
 export const notFound = (message: string): FakeHttpError => new FakeHttpError(404, message);
+export const forbidden = (message: string): FakeHttpError => new FakeHttpError(403, message);
 export const conflict = (message: string): FakeHttpError => new FakeHttpError(409, message);
 
 /** The documented bad-token answer. */

@@ -20,6 +20,14 @@ export const DEFAULT_KNOBS: FakeAivenKnobs = {
   operationFaults: {},
   serviceUserLimit: null,
   kafkaKeyPoolSize: 0,
+  conflictMessage: null,
+  notFoundAfterCreate: 0,
+  emptyPasswordAnswers: 0,
+  emptyPasswordValue: 'empty',
+  caBundle: false,
+  forbidSecrets: false,
+  forbiddenProjects: [],
+  emptyDeleteStatus: null,
 };
 
 /** Limit shown in burst-429 messages when no rate limit is configured (the value in the real 2021 body). */
@@ -84,6 +92,9 @@ export class Knobs {
     if (p.serviceUserLimit !== undefined) {
       next.serviceUserLimit = p.serviceUserLimit === null ? null : nonNegative('serviceUserLimit') ?? null;
     }
+    next.notFoundAfterCreate = Math.floor(nonNegative('notFoundAfterCreate') ?? next.notFoundAfterCreate);
+    next.emptyPasswordAnswers = Math.floor(nonNegative('emptyPasswordAnswers') ?? next.emptyPasswordAnswers);
+    applyEdgeKnobs(p, next);
     if (p.faultOperations !== undefined) next.faultOperations = validOperationList(p.faultOperations);
     if (p.operationFaults !== undefined) {
       if (!isRecord(p.operationFaults)) throw badRequest('operationFaults must be an object');
@@ -106,6 +117,21 @@ export class Knobs {
 
   kafkaKeyPoolSize(): number {
     return this.state.kafkaKeyPoolSize;
+  }
+
+  /** The rough-edge knobs, read by the API handlers. */
+  edges(): Pick<FakeAivenKnobs, 'conflictMessage' | 'notFoundAfterCreate' | 'emptyPasswordAnswers' | 'emptyPasswordValue' | 'caBundle' | 'forbidSecrets' | 'forbiddenProjects' | 'emptyDeleteStatus'> {
+    const s = this.state;
+    return {
+      conflictMessage: s.conflictMessage,
+      notFoundAfterCreate: s.notFoundAfterCreate,
+      emptyPasswordAnswers: s.emptyPasswordAnswers,
+      emptyPasswordValue: s.emptyPasswordValue,
+      caBundle: s.caBundle,
+      forbidSecrets: s.forbidSecrets,
+      forbiddenProjects: [...s.forbiddenProjects],
+      emptyDeleteStatus: s.emptyDeleteStatus,
+    };
   }
 
   serviceUserLimit(serviceOverride: number | null | undefined): number | null {
@@ -149,6 +175,33 @@ export class Knobs {
   private tooManyRequests(limit: number, seconds: number): FakeHttpError {
     const headers: Record<string, string> = this.state.retryAfterHeader ? { 'Retry-After': String(seconds) } : {};
     return new FakeHttpError(429, rateLimitMessage(limit, seconds), undefined, headers);
+  }
+}
+
+function applyEdgeKnobs(p: Record<string, unknown>, next: FakeAivenKnobs): void {
+  const bool = (key: 'caBundle' | 'forbidSecrets'): void => {
+    if (p[key] === undefined) return;
+    if (typeof p[key] !== 'boolean') throw badRequest(`${key} must be a boolean`);
+    next[key] = p[key];
+  };
+  bool('caBundle');
+  bool('forbidSecrets');
+  if (p.conflictMessage !== undefined) {
+    if (p.conflictMessage !== null && typeof p.conflictMessage !== 'string') throw badRequest('conflictMessage must be a string or null');
+    next.conflictMessage = p.conflictMessage;
+  }
+  if (p.emptyPasswordValue !== undefined) {
+    if (p.emptyPasswordValue !== 'empty' && p.emptyPasswordValue !== 'null') throw badRequest('emptyPasswordValue must be empty or null');
+    next.emptyPasswordValue = p.emptyPasswordValue;
+  }
+  if (p.emptyDeleteStatus !== undefined) {
+    if (p.emptyDeleteStatus !== null && p.emptyDeleteStatus !== 200 && p.emptyDeleteStatus !== 204) throw badRequest('emptyDeleteStatus must be 200, 204 or null');
+    next.emptyDeleteStatus = p.emptyDeleteStatus;
+  }
+  if (p.forbiddenProjects !== undefined) {
+    const v = p.forbiddenProjects;
+    if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) throw badRequest('forbiddenProjects must be an array of project names');
+    next.forbiddenProjects = [...(v as string[])];
   }
 }
 

@@ -93,7 +93,16 @@ function signNatively(cert: forge.pki.Certificate, key: KeyObject): void {
   cert.signature = sign('sha256', Buffer.from(tbs, 'binary'), key).toString('binary');
 }
 
-export async function createProjectCa(project: string): Promise<ProjectCa> {
+/**
+ * A name attribute encoded as UTF8String, as real CAs (and Go's x509) do.
+ * forge's default is PrintableString, which may not hold `_` (every Kafka user
+ * name has one): Go's crypto/x509 refuses such a certificate.
+ */
+function utf8Attribute(name: string, value: string): forge.pki.CertificateField {
+  return { name, value, valueTagClass: forge.asn1.Type.UTF8 as unknown as forge.asn1.Class };
+}
+
+export async function createProjectCa(project: string, label = 'Project CA'): Promise<ProjectCa> {
   const keys = await newRsaKeyPair();
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.publicKeyFromPem(keys.publicKey);
@@ -101,10 +110,7 @@ export async function createProjectCa(project: string): Promise<ProjectCa> {
   const notBefore = nowToSecond();
   cert.validity.notBefore = notBefore;
   cert.validity.notAfter = new Date(notBefore.getTime() + CA_VALIDITY_DAYS * DAY_MS);
-  const subject = [
-    { name: 'commonName', value: `${project} Project CA` },
-    { name: 'organizationName', value: 'Fake Aiven' },
-  ];
+  const subject = [utf8Attribute('commonName', `${project} ${label}`), utf8Attribute('organizationName', 'Fake Aiven')];
   cert.setSubject(subject);
   cert.setIssuer(subject);
   cert.setExtensions([
@@ -134,7 +140,7 @@ async function issueLeaf(ca: ProjectCa, opts: LeafOptions, keySource: KeySource)
   const notAfter = new Date(notBefore.getTime() + opts.validityDays * DAY_MS);
   cert.validity.notBefore = notBefore;
   cert.validity.notAfter = notAfter;
-  cert.setSubject([{ name: 'commonName', value: opts.commonName }]);
+  cert.setSubject([utf8Attribute('commonName', opts.commonName)]);
   cert.setIssuer(ca.forgeCert.subject.attributes);
   const extensions: object[] = [
     { name: 'basicConstraints', cA: false, critical: true },

@@ -29,8 +29,19 @@ function sendError(res: ServerResponse, err: unknown): number {
   return 500;
 }
 
-function notFoundOrNotAllowed(kind: 'not-found' | 'method-not-allowed'): FakeHttpError {
-  return kind === 'not-found' ? new FakeHttpError(404, 'Not Found') : new FakeHttpError(405, 'Method Not Allowed');
+/**
+ * Anything the fake does not serve is 404. It used to answer 405 for another method
+ * on a known path, but the real API serves more methods on those paths (PUT/DELETE
+ * of a service, for instance) than the fake models, so a 405 would be invented.
+ */
+function notServed(): FakeHttpError {
+  return new FakeHttpError(404, 'Not Found');
+}
+
+/** Aiven's own clients send `aivenv1 <token>`; the API also takes `Bearer <token>`. */
+function authorized(header: string | undefined, token: string): boolean {
+  const m = /^(aivenv1|Bearer) (.+)$/.exec(header ?? '');
+  return m !== null && m[2] === token;
 }
 
 async function handleAiven(
@@ -47,13 +58,17 @@ async function handleAiven(
   try {
     const latency = deps.knobs.latencyMs();
     if (latency > 0) await sleep(latency);
-    if (req.headers.authorization !== `aivenv1 ${deps.token}`) throw authenticationFailed();
+    if (!authorized(req.headers.authorization, deps.token)) throw authenticationFailed();
     const segments = pathSegments(url.pathname);
-    if (segments[0] !== 'v1') throw notFoundOrNotAllowed('not-found');
+    if (segments[0] !== 'v1') throw notServed();
     const match = matchRoute(routes, req.method ?? 'GET', segments.slice(1));
-    if (match.kind !== 'found') throw notFoundOrNotAllowed(match.kind);
+    if (match.kind !== 'found') throw notServed();
     operation = match.route.handler.operation;
     username = match.params.username;
+    // A token that is not a member of the project (the real text is not public).
+    if (match.params.project !== undefined && deps.knobs.edges().forbiddenProjects.includes(match.params.project)) {
+      throw new FakeHttpError(403, 'Permission denied');
+    }
     const { afterFault } = deps.knobs.admit(operation);
     // Unknown query parameters (e.g. the Go clients' limit=999) are simply never read.
     const result = await match.route.handler.run({
@@ -69,8 +84,15 @@ async function handleAiven(
     // Users may have changed: real servers mirroring them follow before the answer.
     if (req.method !== 'GET') await deps.store.changed();
     if (afterFault) throw afterFault;
-    sendJson(res, 200, result);
-    status = 200;
+    const emptyStatus = operation === 'deleteServiceUser' ? deps.knobs.edges().emptyDeleteStatus : null;
+    if (emptyStatus !== null) {
+      // A success without a body, which clients must take as success.
+      res.writeHead(emptyStatus, { 'Content-Length': '0' }).end();
+      status = emptyStatus;
+    } else {
+      sendJson(res, 200, result);
+      status = 200;
+    }
   } catch (err) {
     status = sendError(res, err);
   }
@@ -96,7 +118,7 @@ async function handleControl(
   try {
     const segments = pathSegments(url.pathname).slice(1);
     const match = matchRoute(routes, req.method ?? 'GET', segments);
-    if (match.kind !== 'found') throw notFoundOrNotAllowed(match.kind);
+    if (match.kind !== 'found') throw notServed();
     const result = await match.route.handler({ params: match.params, query: url.searchParams, body: () => readJson(req) });
     if (req.method !== 'GET') await store.changed();
     sendJson(res, 200, result);

@@ -30,6 +30,8 @@ export interface ServiceRecord {
 export interface ProjectRecord {
   name: string;
   ca: ProjectCa;
+  /** The CA a rotation moves to; made on first use (caBundle knob, server certificates signed by it). */
+  nextCa?: Promise<ProjectCa>;
   services: Map<string, ServiceRecord>;
 }
 
@@ -71,6 +73,20 @@ export class FakeStore {
     return user;
   }
 
+  /** The second CA of a rotation, created once per project. */
+  nextCa(projectName: string): Promise<ProjectCa> {
+    const project = this.requireProject(projectName);
+    project.nextCa ??= createProjectCa(projectName, 'Next Project CA');
+    return project.nextCa;
+  }
+
+  /** Both CAs, current first, as `kms/ca` answers during a rotation. */
+  async caBundle(projectName: string): Promise<string> {
+    const project = this.requireProject(projectName);
+    const next = await this.nextCa(projectName);
+    return `${project.ca.certificate.trim()}\n${next.certificate.trim()}\n`;
+  }
+
   credentialContext(projectName: string, service: ServiceRecord, username: string): CredentialContext {
     return {
       ca: this.requireProject(projectName).ca,
@@ -87,6 +103,7 @@ export class FakeStore {
     const project: ProjectRecord = {
       name: spec.name,
       ca: existing?.ca ?? (await createProjectCa(spec.name)),
+      ...(existing?.nextCa ? { nextCa: existing.nextCa } : {}),
       services: new Map(),
     };
     for (const s of spec.services ?? []) {

@@ -116,6 +116,28 @@ export interface FakeAivenKnobs {
    * a pool of N keys (certificates stay unique), for benchmarks with many users.
    */
   kafkaKeyPoolSize: number;
+  /**
+   * Rough edges of the real API (issue 15). `conflictMessage`: the message of the
+   * 409 for a duplicate create; null = the usual "Service user <u> already exists".
+   */
+  conflictMessage: string | null;
+  /** After a create, the next N reads of that user (`GET …/user/{u}`) answer 404, as right after a real create. */
+  notFoundAfterCreate: number;
+  /**
+   * After a create or a credential reset, the next N answers that carry that
+   * user's password (the create answer, reads with include_secrets) carry an
+   * empty one: "" or null per `emptyPasswordValue`.
+   */
+  emptyPasswordAnswers: number;
+  emptyPasswordValue: 'empty' | 'null';
+  /** `GET /project/{p}/kms/ca` answers a bundle: the project CA, then a second ("next") CA, as during a CA rotation. */
+  caBundle: boolean;
+  /** Reads with include_secrets=true answer 403: the token lacks the permission to read secrets. */
+  forbidSecrets: boolean;
+  /** Projects the token is not a member of: every call on them answers 403, and GET /project leaves them out. */
+  forbiddenProjects: string[];
+  /** A successful user DELETE answers this status with no body at all (200 or 204); null = `{message:"deleted"}`. */
+  emptyDeleteStatus: 200 | 204 | null;
 }
 
 /** Partial knob update; `operationFaults` merges per operation, a null entry clears it. */

@@ -6,6 +6,7 @@ import type { FakeProjectSpec, FakeServiceSpec } from './types';
 /** Default ports, in the range Aiven uses for its public endpoints. */
 export const DEFAULT_PORTS: Record<string, number> = {
   kafka: 26484,
+  kafka_sasl: 26494,
   schema_registry: 26487,
   opensearch: 26482,
   opensearch_dashboards: 443,
@@ -36,8 +37,9 @@ export interface ComponentOptions {
 }
 
 /**
- * Components as Aiven lists them for each service type. Kafka lists the certificate
- * listener first, because with SASL enabled there are two kafka/primary entries.
+ * Components as Aiven lists them for each service type. Kafka has SASL enabled
+ * beside client certificates, so there are two kafka/primary entries (a port
+ * each); the certificate listener comes first, as Aiven lists it.
  */
 export function defaultComponents(
   type: ServiceType,
@@ -52,6 +54,10 @@ export function defaultComponents(
       return [
         component('kafka', host, port('kafka'), 'primary', {
           kafka_authentication_method: 'certificate',
+          kafka_ssl_ca: 'project_ca',
+        }),
+        component('kafka', host, port('kafka_sasl'), 'primary', {
+          kafka_authentication_method: 'sasl',
           kafka_ssl_ca: 'project_ca',
         }),
         component('schema_registry', host, port('schema_registry'), 'primary'),

@@ -15,6 +15,7 @@ import {
   findComponent,
   formatRfc3339,
 } from './secret-meta';
+import { requireCredential } from './credentials';
 
 export { KAFKA_POOL_ANNOTATION, KAFKA_SERVICE_USER_ANNOTATION };
 
@@ -110,22 +111,25 @@ export interface KafkaSecretDataInput {
 
 /**
  * Exactly the eleven Kafka keys. Strings for text keys, Buffers for the two
- * stores. Throws MissingUserCredentialError if the user has no access_cert or
- * access_key (a Kafka user always has both; an empty one would be unusable).
+ * stores. Throws MissingUserCredentialError if a credential is empty, null or
+ * redacted: access_cert, access_key, password, the CA, the store password or a
+ * store (a Kafka user always has them all; an empty one would be unusable).
+ * KAFKA_CA is the CA as Aiven gives it: during a rotation, a bundle of two.
  */
 export function kafkaSecretData(input: KafkaSecretDataInput): Record<string, string | Buffer> {
   const { user } = input;
-  if (!user.access_cert) throw new MissingUserCredentialError(user.username, 'access_cert');
-  if (!user.access_key) throw new MissingUserCredentialError(user.username, 'access_key');
+  const need = (field: string, value: string | null | undefined): string => requireCredential(user.username, field, value);
+  if (input.keystoreP12.length === 0) throw new MissingUserCredentialError(user.username, KAFKA_KEYSTORE);
+  if (input.truststoreJks.length === 0) throw new MissingUserCredentialError(user.username, KAFKA_TRUSTSTORE);
   return {
-    [KAFKA_CERTIFICATE]: user.access_cert,
-    [KAFKA_PRIVATE_KEY]: user.access_key,
+    [KAFKA_CERTIFICATE]: need('access_cert', user.access_cert),
+    [KAFKA_PRIVATE_KEY]: need('access_key', user.access_key),
     [KAFKA_BROKERS]: input.addresses.brokers,
     [KAFKA_SCHEMA_REGISTRY]: input.addresses.schemaRegistry,
     [KAFKA_SCHEMA_REGISTRY_USER]: user.username,
-    [KAFKA_SCHEMA_REGISTRY_PASSWORD]: user.password,
-    [KAFKA_CA]: input.caPem,
-    [KAFKA_CREDSTORE_PASSWORD]: input.credStorePassword,
+    [KAFKA_SCHEMA_REGISTRY_PASSWORD]: need('password', user.password),
+    [KAFKA_CA]: need('project CA', input.caPem),
+    [KAFKA_CREDSTORE_PASSWORD]: need('credential store password', input.credStorePassword),
     // Go: time.Now().Format(time.RFC3339), the same format as AIVEN_SECRET_UPDATED.
     [KAFKA_SECRET_UPDATED]: formatRfc3339(input.now),
     [KAFKA_KEYSTORE]: input.keystoreP12,

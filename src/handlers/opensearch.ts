@@ -15,6 +15,7 @@ import {
   componentAddress,
   findComponent,
 } from './secret-meta';
+import { requireCredential } from './credentials';
 
 export { OPENSEARCH_PROJECT_ANNOTATION, OPENSEARCH_SERVICE_NAME_ANNOTATION, OPENSEARCH_SERVICE_USER_ANNOTATION };
 
@@ -88,11 +89,14 @@ export function openSearchAddresses(service: ServiceInfo): OpenSearchAddresses {
   };
 }
 
-/** Exactly the eight OPEN_SEARCH_* keys (AIVEN_CA / AIVEN_SECRET_UPDATED come from commonSecretData). */
+/**
+ * Exactly the eight OPEN_SEARCH_* keys (AIVEN_CA / AIVEN_SECRET_UPDATED come from commonSecretData).
+ * Throws MissingUserCredentialError for an empty, null or redacted password.
+ */
 export function openSearchSecretData(user: Pick<ServiceUser, 'username' | 'password'>, addresses: OpenSearchAddresses): Record<string, string> {
   return {
-    [OPEN_SEARCH_USERNAME]: user.username,
-    [OPEN_SEARCH_PASSWORD]: user.password,
+    [OPEN_SEARCH_USERNAME]: requireCredential(user.username, 'username', user.username),
+    [OPEN_SEARCH_PASSWORD]: requireCredential(user.username, 'password', user.password),
     [OPEN_SEARCH_URI]: addresses.uri,
     [OPEN_SEARCH_HOST]: addresses.host,
     [OPEN_SEARCH_PORT]: addresses.port,

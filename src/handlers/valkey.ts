@@ -18,6 +18,7 @@ import {
   findComponent,
   type ServiceAddress,
 } from './secret-meta';
+import { requireCredential } from './credentials';
 
 export { VALKEY_PROJECT_ANNOTATION, VALKEY_SERVICE_NAME_ANNOTATION_SUFFIX, VALKEY_SERVICE_USER_ANNOTATION_SUFFIX };
 
@@ -150,18 +151,22 @@ export function valkeySecretKeys(instance: string, withReplica: boolean): string
   return keys;
 }
 
-/** The Valkey keys for one instance; AIVEN_CA / AIVEN_SECRET_UPDATED come from commonSecretData. */
+/**
+ * The Valkey keys for one instance; AIVEN_CA / AIVEN_SECRET_UPDATED come from commonSecretData.
+ * Throws MissingUserCredentialError for an empty, null or redacted password.
+ */
 export function valkeySecretData(instance: string, user: Pick<ServiceUser, 'username' | 'password'>, addresses: ValkeyAddresses): Record<string, string> {
   const k = valkeyInstanceKeySuffix(instance);
   const p = addresses.primary;
+  const password = requireCredential(user.username, 'password', user.password);
   const data: Record<string, string> = {
-    [`VALKEY_USERNAME_${k}`]: user.username,
-    [`VALKEY_PASSWORD_${k}`]: user.password,
+    [`VALKEY_USERNAME_${k}`]: requireCredential(user.username, 'username', user.username),
+    [`VALKEY_PASSWORD_${k}`]: password,
     [`VALKEY_URI_${k}`]: p.uri,
     [`VALKEY_HOST_${k}`]: p.host,
     [`VALKEY_PORT_${k}`]: p.port,
     [`REDIS_USERNAME_${k}`]: user.username,
-    [`REDIS_PASSWORD_${k}`]: user.password,
+    [`REDIS_PASSWORD_${k}`]: password,
     [`REDIS_URI_${k}`]: redisUri(p.uri),
     [`REDIS_HOST_${k}`]: p.host,
     [`REDIS_PORT_${k}`]: p.port,

@@ -54,7 +54,7 @@ async function expectNoSecretsIn(err: AivenApiError, extra: string[] = []): Prom
   // inspect shows own properties and any `cause`, which JSON.stringify (toJSON) would hide.
   const texts = [err.message, JSON.stringify(err), String(err), err.stack ?? '', inspect(err, { depth: 5, showHidden: true })];
   expect(Object.keys(err).sort()).toEqual(expect.arrayContaining(['kind', 'operation']));
-  for (const key of Object.keys(err)) expect(['name', 'kind', 'operation', 'status', 'retryAfterMs']).toContain(key);
+  for (const key of Object.keys(err)) expect(['name', 'kind', 'operation', 'status', 'retryAfterMs', 'forbidden']).toContain(key);
   expect('cause' in err).toBe(false);
   for (const text of texts) {
     expect(text).not.toContain(TOKEN);
@@ -281,8 +281,8 @@ describe('errors', () => {
     const wrongToken = 'wrong-token-3c9a7e';
     const bad = clientFor({ token: wrongToken });
     const err = await failure(() => bad.listProjects());
-    expect(err).toMatchObject({ kind: 'permanent', status: 403, operation: 'listProjects' });
-    expect(err.message).toBe('Aiven listProjects failed: HTTP 403: Authentication failed');
+    expect(err).toMatchObject({ kind: 'permanent', status: 403, operation: 'listProjects', forbidden: 'authentication' });
+    expect(err.message).toBe('Aiven listProjects failed: HTTP 403: the Aiven token was refused (Authentication failed); give Aivenator a valid, unexpired token');
     await expectNoSecretsIn(err, [wrongToken]);
   });
 

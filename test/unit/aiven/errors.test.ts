@@ -89,7 +89,8 @@ describe('classifyHttpFailure', () => {
   it('403 bad token → permanent', () => {
     const err = classify(403, aivenBody('Authentication failed', 403, { error_code: 'authentication_failed' }));
     expect(err.kind).toBe('permanent');
-    expect(err.message).toBe('Aiven getServiceUser failed: HTTP 403: Authentication failed');
+    expect(err.forbidden).toBe('authentication');
+    expect(err.message).toBe('Aiven getServiceUser failed: HTTP 403: the Aiven token was refused (Authentication failed); give Aivenator a valid, unexpired token');
   });
 
   it('a 2xx with errors[] classifies by the embedded status and uses a generic message', () => {

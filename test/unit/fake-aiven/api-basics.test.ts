@@ -34,11 +34,17 @@ describe('authentication', () => {
   it.each([
     ['no header', null],
     ['wrong token', 'aivenv1 wrong'],
-    ['wrong scheme', 'Bearer test-token'],
+    ['wrong scheme', 'Token test-token'],
+    ['wrong Bearer token', 'Bearer wrong'],
   ])('answers the documented 403 body with %s', async (_name, auth) => {
     const res = await call(fake, 'GET', 'project', { auth });
     expect(res.status).toBe(403);
     expect(res.body).toEqual(documented);
+  });
+
+  it('accepts the token as `aivenv1 <token>` and as `Bearer <token>`', async () => {
+    expect((await call(fake, 'GET', 'project', { auth: 'aivenv1 test-token' })).status).toBe(200);
+    expect((await call(fake, 'GET', 'project', { auth: 'Bearer test-token' })).status).toBe(200);
   });
 
   it('checks auth on every route, even unknown ones', async () => {
@@ -52,8 +58,8 @@ describe('routing and errors', () => {
     expectErrorShape(await call(fake, 'GET', 'nonsense/path'), 404);
   });
 
-  it('answers 405 for a known path with an unknown method', async () => {
-    expectErrorShape(await call(fake, 'PATCH', svc('kafka')), 405);
+  it('answers 404, not an invented 405, for a method it does not serve on a known path', async () => {
+    expectErrorShape(await call(fake, 'PATCH', svc('kafka')), 404);
   });
 
   it('answers 404 for an unknown project', async () => {
@@ -129,9 +135,13 @@ describe('GET service', () => {
     expect(typeof s.service_uri).toBe('string');
     expect(s.components.map((c: { component: string; usage: string }) => `${c.component}/${c.usage}`)).toEqual([
       'kafka/primary',
+      'kafka/primary',
       'schema_registry/primary',
     ]);
+    // The certificate listener first, then SASL on its own port (aiven-api.md §3).
     expect(s.components[0]).toEqual(expect.objectContaining({ kafka_authentication_method: 'certificate', route: 'dynamic' }));
+    expect(s.components[1]).toEqual(expect.objectContaining({ kafka_authentication_method: 'sasl' }));
+    expect(s.components[1].port).not.toBe(s.components[0].port);
     expect(s.users).toEqual([expect.objectContaining({ username: 'avnadmin', type: 'primary', password: '<redacted>' })]);
   });
 

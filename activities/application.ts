@@ -8,7 +8,7 @@ import { nextStatus } from '../src/kube/status';
 import { baseSecretMetadata } from '../src/handlers/secret-meta';
 import { specHash } from '../src/naming/spec-hash';
 import { secretEntries, specProblems } from '../src/plan';
-import { ActivityDeps, DEFAULT_REPLACED_USER_GRACE_MS } from './deps';
+import { ActivityDeps, DEFAULT_REPLACED_USER_GRACE_MS, DEFAULT_REPLACED_USER_RECHECK_MS } from './deps';
 import { emitEvent } from './events';
 import { withFailures } from './failures';
 import type { AppRef, AppSnapshot, CapturedSecretUsers, FinishPassInput, FinishPassSummary } from '../src/model/types';
@@ -120,6 +120,11 @@ async function snapshot(deps: ActivityDeps, app: AivenApplication): Promise<AppS
     problems: specProblems(spec, entries, deps.projects),
     secretContext: { labels: meta.labels, annotations: meta.annotations },
     driftIntervalMs: deps.driftIntervalMs ?? 0,
-    currentUsers: { users, replacedUserGraceMs: deps.replacedUserGraceMs ?? DEFAULT_REPLACED_USER_GRACE_MS },
+    currentUsers: {
+      users,
+      replacedUserGraceMs: deps.replacedUserGraceMs ?? DEFAULT_REPLACED_USER_GRACE_MS,
+      replacedUserMaxAgeMs: deps.replacedUserMaxAgeMs ?? 0,
+      replacedUserRecheckMs: deps.replacedUserRecheckMs ?? DEFAULT_REPLACED_USER_RECHECK_MS,
+    },
   };
 }

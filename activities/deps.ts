@@ -21,7 +21,14 @@ export interface ActivityDeps {
   now?: () => Date;
   /** How long a user replaced in a Secret that kept its name lives on (DEFAULT_REPLACED_USER_GRACE_MS); see workflows/compensation.ts. */
   replacedUserGraceMs?: number;
+  /** Force the retirement of a replaced user this long after the rewrite even if old pods still run (AIVENATOR_REPLACED_USER_MAX_AGE); 0 or absent: never. */
+  replacedUserMaxAgeMs?: number;
+  /** How often a replaced user's retirement looks at the pods again (DEFAULT_REPLACED_USER_RECHECK_MS). */
+  replacedUserRecheckMs?: number;
 }
+
+/** Pods roll over in minutes; one pod list per namespace every two minutes is cheap. */
+export const DEFAULT_REPLACED_USER_RECHECK_MS = 2 * 60_000;
 
 /** Default life of a user replaced in a Secret that kept its name: long enough for a rollout. */
 export const DEFAULT_REPLACED_USER_GRACE_MS = 60 * 60_000;

@@ -6,6 +6,8 @@ import { finalizerActivities } from './finalizer';
 import { janitorActivities } from './janitor';
 import { kafkaActivities } from './kafka';
 import { openSearchActivities } from './opensearch';
+import { repairActivities } from './repair';
+import { retirementActivities } from './retirement';
 import type { AivenatorActivities } from './types';
 import { valkeyActivities } from './valkey';
 
@@ -18,6 +20,8 @@ export function createActivities(deps: ActivityDeps): AivenatorActivities {
     ...finalizerActivities(deps),
     ...janitorActivities(deps),
     ...credentialHealthActivities(deps),
+    ...repairActivities(deps),
+    ...retirementActivities(deps),
   };
 }
 

@@ -8,6 +8,8 @@ import type {
   FinishPassSummary,
   JanitorSweepInput,
   JanitorSweepResult,
+  OldCredentialHolders,
+  OldCredentialHoldersInput,
   SecretCleanupPlan,
   SecretEventInput,
   SecretRef,
@@ -16,10 +18,11 @@ import type {
   SyncSecretResult,
   UserReferencesInput,
 } from '../src/model/types';
-import type { CredentialCheckInput, CredentialReport, RenewalInput, RenewalResult } from '../src/model/health';
+import type { CredentialCheckInput, CredentialReport, RenewalInput, RenewalResult, RepairInput, RepairResult } from '../src/model/health';
 export interface CredentialHealthActivities {
   checkCredentials(input: CredentialCheckInput): Promise<CredentialReport>;
   renewKafkaCertificate(input: RenewalInput): Promise<RenewalResult>;
+  repairSecretInPlace(input: RepairInput): Promise<RepairResult>;
 }
 
 export interface AivenatorActivities extends CredentialHealthActivities {
@@ -38,4 +41,5 @@ export interface AivenatorActivities extends CredentialHealthActivities {
   recordSecretEvent(input: SecretEventInput): Promise<void>;
   findFailedSyncUser(input: FailedSyncInput): Promise<ServiceUserRef | null>;
   janitorSweep(input: JanitorSweepInput): Promise<JanitorSweepResult>;
+  findOldCredentialHolders(input: OldCredentialHoldersInput): Promise<OldCredentialHolders>;
 }

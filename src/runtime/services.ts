@@ -48,6 +48,7 @@ export async function startWorker(ctx: ServiceContext): Promise<RunningService &
     log: log.child({ component: 'activities' }),
     caches: createCaches({ driftIntervalMs: config.driftIntervalMs }),
     driftIntervalMs: config.driftIntervalMs,
+    replacedUserMaxAgeMs: config.replacedUserMaxAgeMs,
     metrics: ctx.metrics,
   });
   const worker = await createAivenatorWorker({

@@ -5,5 +5,5 @@ export { secretFinalizerWorkflow, skipCleanupSignal, secretChangedSignal, finali
 export type { FinalizerState, SecretFinalizerInput, SkipCleanup } from './secret-finalizer';
 export { janitorSweepWorkflow } from './janitor';
 export type { JanitorSweepWorkflowInput } from './janitor';
-export { releaseServiceUsersWorkflow } from './compensation';
-export type { ReleaseUsersInput, ReleaseUsersResult } from './compensation';
+export { releaseServiceUsersWorkflow, retirementQuery } from './compensation';
+export type { ReleaseUsersInput, ReleaseUsersResult, RetirementState } from './compensation';

@@ -22,7 +22,9 @@ export function holdsOldContents(pod: k8s.V1Pod, secretNames: ReadonlySet<string
   if (phase === 'Succeeded' || phase === 'Failed') return undefined; // its containers are gone
   const started = pod.status?.startTime;
   if (!started) return undefined; // not started yet: it reads the Secret as it is now
-  if (new Date(started).getTime() >= rewrittenAt.getTime()) return undefined;
+  // Pod times have whole seconds: a pod started in the second of the rewrite counts as after it
+  // (its containers, and their environment, come up after the pod's start time).
+  if (new Date(started).getTime() >= Math.floor(rewrittenAt.getTime() / 1000) * 1000) return undefined;
   return podSpecSecretNames(pod.spec).find((name) => secretNames.has(name));
 }
 

@@ -22,12 +22,15 @@ describe('edge cases of the reference', () => {
     await createApp(namespace, 'poolless', { kafka: { pool: '', secretName: 'poolless-kafka' } });
     await eventually(async () => ((await getApp(namespace, 'poolless')).status?.synchronizationState === 'RolloutComplete' ? true : undefined), 30_000, 'first pass');
     const handle = aivenator.client.workflow.getHandle(appWorkflowId(namespace, 'poolless'));
-    const passes = (await handle.query(stateQuery)).passes;
+    const first = await eventually(async () => {
+      const st = await handle.query(stateQuery);
+      return st.lastResult && !st.pendingStep ? st : undefined;
+    }, 30_000, 'first pass recorded');
     // A label change is a reconcile: the Secret is still missing, so Go syncs again (its Kafka handler writes nothing).
     await custom.patchNamespacedCustomObject({ ...AIVENAPP, namespace, name: 'poolless', body: { metadata: { labels: { touched: 'yes' } } } }, mergePatch);
     const state = await eventually(async () => {
       const st = await handle.query(stateQuery);
-      return st.passes > passes && st.lastResult ? st : undefined;
+      return st.passes > first.passes && st.lastResult && st.lastResult.at !== first.lastResult!.at ? st : undefined;
     }, 30_000, 'second pass');
     expect(state.lastResult).toMatchObject({ outcome: 'synced', reason: 'MissingSecret' });
     expect(await secretOrUndefined(namespace, 'poolless-kafka')).toBeUndefined();

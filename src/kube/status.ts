@@ -77,6 +77,19 @@ export function goFailureReason(conditionType: 'AivenFailure' | 'LocalFailure', 
   return 'CreateSecret';
 }
 
+/** Go's reasons that stand for a whole step: our own reason leads their message. */
+const STEP_REASONS = new Set(['CreateSecret', 'HandleProtectedAndTimeLimited']);
+
+/**
+ * "<our reason>: <detail>" of a failure condition nextStatus wrote (what a person
+ * wants to read, e.g. in `aivenator status`); other conditions as "<reason>: <message>".
+ */
+export function failureSummary(condition: { type: string; reason?: string; message?: string }): string {
+  const m = /^operation (\S+) failed(?: in Aiven)?: ([\s\S]*)$/.exec(condition.message ?? '');
+  if (!m || m[1] !== condition.reason) return `${condition.reason ?? condition.type}: ${condition.message ?? ''}`;
+  return condition.type === 'LocalFailure' && STEP_REASONS.has(m[1]) ? m[2] : `${m[1]}: ${m[2]}`;
+}
+
 /** Go's time.RFC3339: seconds precision, Z for UTC. */
 export function rfc3339(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z');

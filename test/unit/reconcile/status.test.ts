@@ -1,4 +1,4 @@
-import { nextStatus, rfc3339, setCondition } from '../../../src/kube/status';
+import { failureSummary, nextStatus, rfc3339, setCondition } from '../../../src/kube/status';
 
 const now = new Date('2026-11-27T10:11:12.345Z');
 
@@ -29,6 +29,15 @@ describe('status as the reference writes it', () => {
   it('uses the Go operation name as the reason of a local failure and keeps ours in the message', () => {
     const failed = nextStatus({ current: undefined, generation: 1, specHash: 'abc', deprecatedSecretName: false, now, outcome: { kind: 'failed', conditionType: 'LocalFailure', reason: 'PoolNotAllowed', message: 'pool "x" is not allowed', transient: false } });
     expect(failed.conditions).toEqual([expect.objectContaining({ type: 'LocalFailure', status: 'True', reason: 'CreateSecret', message: 'operation CreateSecret failed: PoolNotAllowed: pool "x" is not allowed' })]);
+  });
+
+  it('reads our reason and detail back for people (aivenator status)', () => {
+    const local = nextStatus({ current: undefined, generation: 1, specHash: 'a', deprecatedSecretName: false, now, outcome: { kind: 'failed', conditionType: 'LocalFailure', reason: 'SyncValkey', message: 'not RUNNING', transient: true } });
+    expect(failureSummary(local.conditions![0])).toBe('SyncValkey: not RUNNING (will retry)');
+    const aiven = nextStatus({ current: undefined, generation: 1, specHash: 'a', deprecatedSecretName: false, now, outcome: { kind: 'failed', conditionType: 'AivenFailure', reason: 'CreateServiceUser', message: 'too long', transient: false } });
+    expect(failureSummary(aiven.conditions![0])).toBe('CreateServiceUser: too long');
+    expect(failureSummary({ type: 'LocalFailure', reason: 'CreateSecret', message: 'operation CreateSecret failed: boom' })).toBe('boom');
+    expect(failureSummary({ type: 'LocalFailure', reason: 'Other', message: 'text' })).toBe('Other: text');
   });
 
   it('marks a deprecated top-level secretName', () => {

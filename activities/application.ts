@@ -1,6 +1,6 @@
 // Activities on the AivenApplication itself: read it, delete it when expired,
 // and write the outcome of a pass (status, conditions, events).
-import { AivenApplication } from '../src/kube/aivenapp-types';
+import { AivenApplication, AivenApplicationSpec } from '../src/kube/aivenapp-types';
 import { deleteAivenApp, getAivenApp, patchAivenAppStatus } from '../src/kube/aivenapps';
 import { EventSpec } from '../src/kube/events';
 import { readSecret } from '../src/kube/secrets';
@@ -8,7 +8,7 @@ import { nextStatus } from '../src/kube/status';
 import { baseSecretMetadata } from '../src/handlers/secret-meta';
 import { specHash } from '../src/naming/spec-hash';
 import { secretEntries, specProblems } from '../src/plan';
-import { ActivityDeps, DEFAULT_REPLACED_USER_GRACE_MS } from './deps';
+import { ActivityDeps, DEFAULT_REPLACED_USER_GRACE_MS, DEFAULT_REPLACED_USER_RECHECK_MS } from './deps';
 import { emitEvent } from './events';
 import { withFailures } from './failures';
 import type { AppRef, AppSnapshot, CapturedSecretUsers, FinishPassInput, FinishPassSummary } from '../src/model/types';
@@ -49,8 +49,12 @@ export function applicationActivities(deps: ActivityDeps) {
         const status = nextStatus({ current: current.status, generation: app.generation, specHash: app.specHash, deprecatedSecretName: app.deprecatedSecretName, outcome, now: now() });
         await patchAivenAppStatus(deps.kube, app.namespace, app.name, status);
         deps.metrics?.kubernetesWritten(app.namespace, 'AivenApplication/status');
-        if (app.deprecatedSecretName) {
-          await appEvent(app, { reason: 'DeprecatedField', note: 'spec.secretName is deprecated', type: 'Warning' });
+        // Like Go, every reconcile counts, labelled with the state the application is left in.
+        deps.metrics?.applicationProcessed?.(status.synchronizationState ?? current.status?.synchronizationState ?? 'unknown');
+        const alreadyDeprecated = current.status?.conditions?.some((c) => c.type === 'Deprecated' && c.status === 'True' && c.reason === 'DeprecatedField');
+        if (app.deprecatedSecretName && !alreadyDeprecated) {
+          // Go's reason; it warns once, when the condition is first set.
+          await appEvent(app, { reason: 'DeprecatedSpecSecretName', note: 'spec.secretName is deprecated; migrate to spec.{kafka,valkey,openSearch}.secretName', type: 'Warning' });
         }
         switch (outcome.kind) {
           case 'synced': {
@@ -71,6 +75,12 @@ export function applicationActivities(deps: ActivityDeps) {
   };
 }
 
+/** The Secret names Go's NeedsSynchronization checks: every non-empty secretName of kafka, valkey[] and openSearch. */
+export function goCheckedSecretNames(spec: AivenApplicationSpec): string[] {
+  const names = [spec.kafka?.secretName, ...(spec.valkey ?? []).map((v) => v.secretName), spec.openSearch?.secretName];
+  return names.filter((n): n is string => typeof n === 'string' && n !== '');
+}
+
 async function snapshot(deps: ActivityDeps, app: AivenApplication): Promise<AppSnapshot> {
   const spec = app.spec ?? {};
   const entries = secretEntries(spec);
@@ -81,6 +91,12 @@ async function snapshot(deps: ActivityDeps, app: AivenApplication): Promise<AppS
     const secret = await readSecret(deps.kube, app.metadata.namespace, entry.secretName);
     if (secret) users[entry.secretName] = secretServiceUsers(secret.metadata?.annotations).users;
     else missingSecrets.push(entry.secretName);
+  }
+  // Go's NeedsSynchronization also looks at Secrets named by entries it would not act on
+  // (kafka.secretName without a pool, openSearch without an instance): a missing one asks for a sync.
+  for (const name of goCheckedSecretNames(spec)) {
+    if (entries.some((e) => e.secretName === name) || missingSecrets.includes(name)) continue;
+    if (!(await readSecret(deps.kube, app.metadata.namespace, name))) missingSecrets.push(name);
   }
   const meta = baseSecretMetadata({
     name: app.metadata.name,
@@ -104,6 +120,11 @@ async function snapshot(deps: ActivityDeps, app: AivenApplication): Promise<AppS
     problems: specProblems(spec, entries, deps.projects),
     secretContext: { labels: meta.labels, annotations: meta.annotations },
     driftIntervalMs: deps.driftIntervalMs ?? 0,
-    currentUsers: { users, replacedUserGraceMs: deps.replacedUserGraceMs ?? DEFAULT_REPLACED_USER_GRACE_MS },
+    currentUsers: {
+      users,
+      replacedUserGraceMs: deps.replacedUserGraceMs ?? DEFAULT_REPLACED_USER_GRACE_MS,
+      replacedUserMaxAgeMs: deps.replacedUserMaxAgeMs ?? 0,
+      replacedUserRecheckMs: deps.replacedUserRecheckMs ?? DEFAULT_REPLACED_USER_RECHECK_MS,
+    },
   };
 }

@@ -4,7 +4,7 @@
 import * as k8s from '@kubernetes/client-node';
 import { ServiceUser } from '../src/aiven/types';
 import { KAFKA_SECRET_KEYS, KAFKA_POOL_ANNOTATION, KAFKA_SERVICE_USER_ANNOTATION } from '../src/handlers/kafka';
-import { OPENSEARCH_PROJECT_ANNOTATION, OPENSEARCH_SECRET_KEYS, OPENSEARCH_SERVICE_NAME_ANNOTATION, OPENSEARCH_SERVICE_USER_ANNOTATION } from '../src/handlers/opensearch';
+import { OPEN_SEARCH_DASHBOARD_HOST, OPEN_SEARCH_DASHBOARD_PORT, OPEN_SEARCH_DASHBOARD_URI, OPENSEARCH_PROJECT_ANNOTATION, OPENSEARCH_SECRET_KEYS, OPENSEARCH_SERVICE_NAME_ANNOTATION, OPENSEARCH_SERVICE_USER_ANNOTATION } from '../src/handlers/opensearch';
 import { AIVEN_CA_KEY, AIVEN_SECRET_UPDATED_KEY } from '../src/handlers/secret-meta';
 import { VALKEY_PROJECT_ANNOTATION, valkeySecretKeys, valkeyServiceNameAnnotation, valkeyServiceUserAnnotation } from '../src/handlers/valkey';
 import { readSecret } from '../src/kube/secrets';
@@ -40,18 +40,21 @@ export function credentialHealthActivities(deps: ActivityDeps) {
             continue;
           }
           if (!isManagedSecret(secret)) continue; // the sync itself reports this
-          const missingKeys = expectedKeys(entry).filter((key) => secret.data?.[key] === undefined);
-          if (missingKeys.length > 0) findings.push({ secretName: entry.secretName, kind: 'KeysMissing', detail: `missing keys ${missingKeys.join(', ')}` });
+          const missingKeys = requiredKeys(entry).filter((key) => secret.data?.[key] === undefined);
+          const keysMissing = (user?: DriftFinding['user']): DriftFinding => ({ secretName: entry.secretName, kind: 'KeysMissing', detail: `missing keys ${missingKeys.join(', ')}`, user });
           const location = await userLocation(deps, entry, secret);
           if (!location) {
+            if (missingKeys.length > 0) findings.push(keysMissing());
             findings.push({ secretName: entry.secretName, kind: 'AnnotationMissing', detail: 'no service user annotations' });
             continue;
           }
           const user = (await serviceUsers(location.project, location.serviceName)).find((u) => u.username === location.username);
           if (!user) {
+            if (missingKeys.length > 0) findings.push(keysMissing());
             findings.push({ secretName: entry.secretName, kind: 'UserMissing', detail: `service user ${location.username} no longer exists in ${location.project}/${location.serviceName}` });
             continue;
           }
+          if (missingKeys.length > 0) findings.push(keysMissing(location));
           if (entry.service !== 'kafka') continue;
           if (user.expiring_cert_not_valid_after_time) renewals.push({ secretName: entry.secretName, ...location });
           const notAfter = user.access_cert_not_valid_after_time ? Date.parse(user.access_cert_not_valid_after_time) : NaN;
@@ -90,17 +93,24 @@ export function credentialHealthActivities(deps: ActivityDeps) {
 
 const COMMON_KEYS = [AIVEN_CA_KEY, AIVEN_SECRET_UPDATED_KEY];
 
-/** Keys a Secret of this entry always has (Valkey replica keys depend on the service, so they are not required). */
-function expectedKeys(entry: SecretEntry): string[] {
+/**
+ * Keys without which a Secret is broken. Shape differences are not drift:
+ * OPEN_SEARCH_DASHBOARD_* came with Go's December 2025 release and Go never
+ * rewrites a Secret without a spec change, so older OpenSearch Secrets lack
+ * them and stay as they are; Valkey replica keys depend on the service.
+ */
+function requiredKeys(entry: SecretEntry): string[] {
   switch (entry.service) {
     case 'kafka':
       return [...KAFKA_SECRET_KEYS, ...COMMON_KEYS];
     case 'opensearch':
-      return [...OPENSEARCH_SECRET_KEYS, ...COMMON_KEYS];
+      return [...OPENSEARCH_SECRET_KEYS.filter((k) => !OPTIONAL_OPENSEARCH_KEYS.has(k)), ...COMMON_KEYS];
     case 'valkey':
       return [...valkeySecretKeys(entry.instance ?? '', false), ...COMMON_KEYS];
   }
 }
+
+const OPTIONAL_OPENSEARCH_KEYS = new Set([OPEN_SEARCH_DASHBOARD_URI, OPEN_SEARCH_DASHBOARD_HOST, OPEN_SEARCH_DASHBOARD_PORT]);
 
 /** Where the Secret says its user lives, from the annotations the finalizer also reads. */
 async function userLocation(deps: ActivityDeps, entry: SecretEntry, secret: k8s.V1Secret): Promise<UserLocation | undefined> {

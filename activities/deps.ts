@@ -34,7 +34,14 @@ export interface ActivityDeps {
   replacedUserGraceMs?: number;
   /** Key of Aivenator's signature on the Secrets it writes (src/provenance); see signingKey() for the default. */
   signingKey?: Buffer;
+  /** Force the retirement of a replaced user this long after the rewrite even if old pods still run (AIVENATOR_REPLACED_USER_MAX_AGE); 0 or absent: never. */
+  replacedUserMaxAgeMs?: number;
+  /** How often a replaced user's retirement looks at the pods again (DEFAULT_REPLACED_USER_RECHECK_MS). */
+  replacedUserRecheckMs?: number;
 }
+
+/** Pods roll over in minutes; one pod list per namespace every two minutes is cheap. */
+export const DEFAULT_REPLACED_USER_RECHECK_MS = 2 * 60_000;
 
 /** Default life of a user replaced in a Secret that kept its name: long enough for a rollout. */
 export const DEFAULT_REPLACED_USER_GRACE_MS = 60 * 60_000;

@@ -7,6 +7,8 @@ import { janitorActivities } from './janitor';
 import { kafkaActivities } from './kafka';
 import { openSearchActivities } from './opensearch';
 import { openSearchAclActivities } from './opensearch-acl';
+import { repairActivities } from './repair';
+import { retirementActivities } from './retirement';
 import type { AivenatorActivities } from './types';
 import { valkeyActivities } from './valkey';
 
@@ -20,6 +22,8 @@ export function createActivities(deps: ActivityDeps): AivenatorActivities {
     ...finalizerActivities(deps),
     ...janitorActivities(deps),
     ...credentialHealthActivities(deps),
+    ...repairActivities(deps),
+    ...retirementActivities(deps),
   };
 }
 

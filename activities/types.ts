@@ -10,6 +10,8 @@ import type {
   JanitorSweepResult,
   OpenSearchAclChange,
   OpenSearchAclChangeOutcome,
+  OldCredentialHolders,
+  OldCredentialHoldersInput,
   SecretCleanupPlan,
   SecretEventInput,
   SecretRef,
@@ -18,10 +20,11 @@ import type {
   SyncSecretResult,
   UserReferencesInput,
 } from '../src/model/types';
-import type { CredentialCheckInput, CredentialReport, RenewalInput, RenewalResult } from '../src/model/health';
+import type { CredentialCheckInput, CredentialReport, RenewalInput, RenewalResult, RepairInput, RepairResult } from '../src/model/health';
 export interface CredentialHealthActivities {
   checkCredentials(input: CredentialCheckInput): Promise<CredentialReport>;
   renewKafkaCertificate(input: RenewalInput): Promise<RenewalResult>;
+  repairSecretInPlace(input: RepairInput): Promise<RepairResult>;
 }
 
 export interface AivenatorActivities extends CredentialHealthActivities {
@@ -44,4 +47,5 @@ export interface AivenatorActivities extends CredentialHealthActivities {
   janitorSweep(input: JanitorSweepInput): Promise<JanitorSweepResult>;
   /** One read-modify-write for a batch of one service's ACL changes; run only by its ACL workflow (workflows/opensearch-acl.ts). */
   applyOpenSearchAclChanges(changes: OpenSearchAclChange[]): Promise<OpenSearchAclChangeOutcome[]>;
+  findOldCredentialHolders(input: OldCredentialHoldersInput): Promise<OldCredentialHolders>;
 }

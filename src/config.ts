@@ -16,6 +16,8 @@ export interface Config {
   syncPeriodMs: number;
   /** How often each actor checks its credentials for drift and renewed certificates; 0 disables. */
   driftIntervalMs: number;
+  /** A user replaced in a Secret is deleted at the latest this long after the rewrite, even if old pods still run; 0 = never forced (default). */
+  replacedUserMaxAgeMs: number;
   /** Aiven calls per second for the whole fleet, all workers together; undefined = unlimited. */
   aivenRateLimit?: number;
   temporal: {
@@ -63,6 +65,7 @@ export function loadConfig(env: Env = process.env, { requireToken = true } = {})
     logLevel: get('LOG_LEVEL', 'info')!,
     syncPeriodMs: parseDuration('AIVENATOR_SYNC_PERIOD', get('SYNC_PERIOD', '1h')!),
     driftIntervalMs: parseDuration('AIVENATOR_DRIFT_INTERVAL', get('DRIFT_INTERVAL', '1h')!),
+    replacedUserMaxAgeMs: parseDuration('AIVENATOR_REPLACED_USER_MAX_AGE', get('REPLACED_USER_MAX_AGE', '0')!),
     aivenRateLimit: parseRate('AIVENATOR_AIVEN_RATE_LIMIT', get('AIVEN_RATE_LIMIT')),
     temporal: {
       address: env.TEMPORAL_ADDRESS || undefined,

@@ -13,8 +13,13 @@
 //  2. A Secret that keeps its name across generations: the rewrite replaces
 //     its old user (reference §8: "a Secret that keeps its name orphans its old
 //     user"). The users each Secret pointed at are read before the pass, and the
-//     replaced ones are released after a grace period (pods started with the old
-//     contents keep working while they roll over).
+//     replaced ones are retired only when no pod can still hold them: every pod
+//     of the namespace that references the Secret started after the rewrite (or
+//     none references it) — then after a grace period. Pods keep credentials in
+//     their environment, so an old pod of a stuck rollout keeps working. Until
+//     then the user is kept, re-checked on a timer, visible in the release
+//     workflow's details and `retirement` query and in the actor's saga state.
+//     A maximum age (off by default) may force the retirement.
 // Every release goes through `releaseServiceUsersWorkflow`, started as an
 // abandoned child: it outlives the actor's continue-as-new and the
 // application, retries Aiven for up to a week, and right before deleting checks
@@ -25,12 +30,17 @@ import type {
   AppSnapshot,
   CapturedSecretUsers,
   EventRegarding,
+  OldCredentialHolders,
+  OldCredentialHoldersInput,
   SecretEntry,
   ServiceUserRef,
   SyncSecretResult,
 } from '../src/model/types';
 import { describeServiceUser, serviceUserKey } from '../src/janitor/user-key';
 import { proxyAivenatorActivities } from './activity-proxy';
+
+/** Before it, replaced users were released after the grace without looking at pods. */
+export const USAGE_AWARE_RETIREMENT_PATCH = 'usage-aware-retirement';
 
 export interface UnsettledEntry {
   generation: number;
@@ -40,6 +50,8 @@ export interface UnsettledEntry {
 /** Kept in the actor's state (and so across continue-as-new). */
 export interface SagaState {
   unsettled: UnsettledEntry[];
+  /** Replaced users whose retirement was started (latest last, bounded): see the child workflow's `retirement` query. */
+  retiring?: { workflowId: string; users: string[]; secrets: string[]; since: string }[];
 }
 
 export interface ReleaseUsersInput {
@@ -48,7 +60,28 @@ export interface ReleaseUsersInput {
   graceMs: number;
   reason: string;
   regarding?: EventRegarding;
+  /** Replaced users: wait until no pod that references these Secrets started before the rewrite. */
+  heldBy?: OldCredentialHoldersInput;
+  /** Force the release this long after the rewrite even if old pods remain (0 or absent: never). */
+  maxAgeMs?: number;
+  /** How often the pods are looked at again. */
+  recheckMs?: number;
 }
+
+/** What a retirement is waiting for (query `retirement`). */
+export interface RetirementState {
+  users: string[];
+  phase: 'waiting-for-pods' | 'grace' | 'releasing' | 'done';
+  /** Pods that may still hold the old credentials, at the last check. */
+  holders?: OldCredentialHolders;
+  checks: number;
+  lastCheckAt?: string;
+  /** When the maximum age forces the release, if configured. */
+  forcedAt?: string;
+  forced?: boolean;
+}
+
+export const retirementQuery = wf.defineQuery<RetirementState>('retirement');
 
 export interface ReleaseUsersResult {
   deleted: string[];
@@ -70,10 +103,17 @@ const patient = proxyAivenatorActivities({
 
 export async function releaseServiceUsersWorkflow(input: ReleaseUsersInput): Promise<ReleaseUsersResult> {
   const names = input.users.map(describeServiceUser).join(', ');
-  if (input.graceMs > 0) {
+  const state: RetirementState = { users: input.users.map(describeServiceUser), phase: 'grace', checks: 0 };
+  wf.setHandler(retirementQuery, () => state);
+  if (input.heldBy && wf.patched(USAGE_AWARE_RETIREMENT_PATCH)) {
+    state.forced = await waitForOldPods(input, input.heldBy, state, names);
+    state.phase = 'grace';
+  }
+  if (input.graceMs > 0 && !state.forced) {
     wf.setCurrentDetails(`waiting until ${new Date(Date.now() + input.graceMs).toISOString()} to release ${names}: ${input.reason}`);
     await wf.sleep(input.graceMs);
   }
+  state.phase = 'releasing';
   wf.setCurrentDetails(`releasing ${names}: ${input.reason}`);
   const result: ReleaseUsersResult = { deleted: [], absent: [], kept: [] };
   const references = await patient.findServiceUserReferences({ users: input.users });
@@ -88,9 +128,37 @@ export async function releaseServiceUsersWorkflow(input: ReleaseUsersInput): Pro
     const outcome = await patient.deleteAivenServiceUser({ user, reason: input.reason, regarding: input.regarding });
     (outcome === 'deleted' ? result.deleted : result.absent).push(label);
   }
+  state.phase = 'done';
   wf.setCurrentDetails(`done: deleted ${result.deleted.length}, already gone ${result.absent.length}, kept ${result.kept.length}`);
   return result;
 }
+
+/**
+ * Waits until no pod that references the Secrets started before the rewrite, looking
+ * again every `recheckMs`. Returns true when the maximum age forced the end instead.
+ */
+async function waitForOldPods(input: ReleaseUsersInput, heldBy: OldCredentialHoldersInput, state: RetirementState, names: string): Promise<boolean> {
+  const maxAge = input.maxAgeMs ?? 0;
+  const deadline = maxAge > 0 ? Date.parse(heldBy.rewrittenAt) + maxAge : Infinity;
+  if (deadline !== Infinity) state.forcedAt = new Date(deadline).toISOString();
+  const recheck = Math.max(input.recheckMs ?? DEFAULT_RECHECK_MS, 1000);
+  state.phase = 'waiting-for-pods';
+  for (;;) {
+    state.holders = await patient.findOldCredentialHolders(heldBy);
+    state.checks++;
+    state.lastCheckAt = new Date().toISOString();
+    if (state.holders.count === 0) return false;
+    if (Date.now() >= deadline) {
+      wf.log.warn('replaced users retired at their maximum age although pods may still hold them', { users: state.users, pods: state.holders.count });
+      return true;
+    }
+    const listed = state.holders.pods.map((p) => `${p.pod} (started ${p.startedAt})`).join(', ');
+    wf.setCurrentDetails(`keeping ${names}: ${state.holders.count} pod(s) started before the rewrite still reference ${heldBy.secretNames.join(', ')}: ${listed}`);
+    await wf.sleep(Math.min(recheck, Math.max(deadline - Date.now(), 1000)));
+  }
+}
+
+const DEFAULT_RECHECK_MS = 2 * 60_000;
 
 /**
  * After the sync loop of a pass: release users replaced in rewritten Secrets,
@@ -108,14 +176,27 @@ export async function settleSync(
   const saga = (holder.saga ??= { unsettled: [] });
   const regarding: EventRegarding = { apiVersion: 'aiven.nais.io/v1', kind: 'AivenApplication', namespace: app.namespace, name: app.name, uid: app.uid };
   try {
-    const replaced = captured ? replacedUsers(captured, results) : [];
+    const { users: replaced, secrets } = captured ? replacedUsers(captured, results) : { users: [], secrets: [] };
     if (replaced.length > 0) {
-      await startRelease(app, {
+      const usageAware = wf.patched(USAGE_AWARE_RETIREMENT_PATCH);
+      const workflowId = await startRelease(app, {
         users: replaced,
         graceMs: captured!.replacedUserGraceMs,
         reason: `replaced by generation ${app.generation} in a Secret that kept its name`,
         regarding,
+        ...(usageAware
+          ? {
+            heldBy: { namespace: app.namespace, secretNames: secrets, rewrittenAt: new Date().toISOString() },
+            maxAgeMs: captured!.replacedUserMaxAgeMs,
+            recheckMs: captured!.replacedUserRecheckMs,
+          }
+          : {}),
       });
+      if (usageAware) {
+        const retiring = (saga.retiring ??= []);
+        retiring.push({ workflowId, users: replaced.map(describeServiceUser), secrets, since: new Date().toISOString() });
+        if (retiring.length > 20) retiring.splice(0, retiring.length - 20);
+      }
     }
 
     const toSettle: UnsettledEntry[] = [];
@@ -144,16 +225,20 @@ export async function settleOnDeletion(holder: { saga?: SagaState }, app: AppRef
   }
 }
 
-function replacedUsers(captured: CapturedSecretUsers, results: SyncSecretResult[]): ServiceUserRef[] {
+function replacedUsers(captured: CapturedSecretUsers, results: SyncSecretResult[]): { users: ServiceUserRef[]; secrets: string[] } {
   const replaced = new Map<string, ServiceUserRef>();
+  const secrets = new Set<string>();
   for (const r of results) {
     const current = serviceUserKey({ handler: r.service, project: r.project, service: r.serviceName, username: r.username });
     for (const before of captured.users[r.secretName] ?? []) {
       const key = serviceUserKey(before);
-      if (key !== current) replaced.set(key, before);
+      if (key !== current) {
+        replaced.set(key, before);
+        secrets.add(r.secretName);
+      }
     }
   }
-  return [...replaced.values()];
+  return { users: [...replaced.values()], secrets: [...secrets] };
 }
 
 function remember(saga: SagaState, item: UnsettledEntry): void {
@@ -194,13 +279,11 @@ async function compensate(app: AppRef, entries: UnsettledEntry[], regarding: Eve
   return [];
 }
 
-async function startRelease(app: AppRef, input: ReleaseUsersInput): Promise<void> {
+async function startRelease(app: AppRef, input: ReleaseUsersInput): Promise<string> {
   wf.log.info('releasing service users', { namespace: app.namespace, name: app.name, users: input.users.map(describeServiceUser), reason: input.reason });
-  await wf.startChild(releaseServiceUsersWorkflow, {
-    workflowId: `release-users/${app.namespace}/${app.name}/${wf.uuid4()}`,
-    args: [input],
-    parentClosePolicy: wf.ParentClosePolicy.ABANDON,
-  });
+  const workflowId = `release-users/${app.namespace}/${app.name}/${wf.uuid4()}`;
+  await wf.startChild(releaseServiceUsersWorkflow, { workflowId, args: [input], parentClosePolicy: wf.ParentClosePolicy.ABANDON });
+  return workflowId;
 }
 
 function message(err: unknown): string {

@@ -5,7 +5,7 @@ export { secretFinalizerWorkflow, skipCleanupSignal, secretChangedSignal, finali
 export type { FinalizerState, SecretFinalizerInput, SkipCleanup } from './secret-finalizer';
 export { janitorSweepWorkflow } from './janitor';
 export type { JanitorSweepWorkflowInput } from './janitor';
-export { releaseServiceUsersWorkflow } from './compensation';
-export type { ReleaseUsersInput, ReleaseUsersResult } from './compensation';
+export { releaseServiceUsersWorkflow, retirementQuery } from './compensation';
+export type { ReleaseUsersInput, ReleaseUsersResult, RetirementState } from './compensation';
 export { openSearchAclWorkflow, aclChangeSignal, aclChangeStatusQuery, openSearchAclWorkflowId } from './opensearch-acl';
 export type { OpenSearchAclWorkflowInput, QueuedAclChange, AclChangeStatus } from './opensearch-acl';

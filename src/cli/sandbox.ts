@@ -4,6 +4,7 @@
 import * as k8s from '@kubernetes/client-node';
 import { FakeAivenControl } from '../fake-aiven';
 import { AIVENAPP, AivenApplication, AivenApplicationSpec } from '../kube/aivenapp-types';
+import { failureSummary } from '../kube/status';
 import { KubeClients, isKubeError, mergePatch } from '../kube/clients';
 
 export interface SampleInstance {
@@ -133,7 +134,7 @@ export class ProgressWatcher {
         state: status.synchronizationState,
         generation: app.metadata.generation ?? 0,
         syncedGeneration: status.synchronizedGeneration,
-        error: failure ? `${failure.reason}: ${failure.message}` : undefined,
+        error: failure ? failureSummary(failure) : undefined,
       };
       view.push(item);
       const line = `${item.state ?? 'Pending'} gen ${item.generation}${item.error ? ` (${item.error})` : ''}`;

@@ -1,5 +1,8 @@
 // The AivenApplication status Aivenator writes, as the reference does:
 // conditions replace those of the same type, and a failure removes Succeeded.
+// Reasons are the Go operator's: none on success, its operation names on
+// failure (tools and alerts that read conditions keep working); our own,
+// finer reason goes first in the message.
 import type { PassOutcome } from '../model/types';
 import { AivenApplicationCondition, AivenApplicationStatus } from './aivenapp-types';
 
@@ -35,33 +38,56 @@ export function nextStatus({ current, generation, specHash, deprecatedSecretName
   const status: AivenApplicationStatus = { synchronizationTime: at, observedGeneration: generation };
   switch (outcome.kind) {
     case 'synced':
+      // Go sets only type, status and lastUpdateTime here.
       for (const type of ['Succeeded', 'AivenFailure', 'LocalFailure'] as const) {
-        const ok = type === 'Succeeded';
-        conditions = setCondition(conditions, {
-          type,
-          status: ok ? 'True' : 'False',
-          lastUpdateTime: at,
-          reason: 'Synchronized',
-          message: ok ? 'Secrets are synchronized with Aiven' : '',
-        });
+        conditions = setCondition(conditions, { type, status: type === 'Succeeded' ? 'True' : 'False', lastUpdateTime: at });
       }
       Object.assign(status, { synchronizationHash: specHash, synchronizationState: 'RolloutComplete', synchronizedGeneration: generation });
       break;
-    case 'failed':
+    case 'failed': {
+      const reason = goFailureReason(outcome.conditionType, outcome.reason);
+      const detail = reason === outcome.reason ? outcome.message : `${outcome.reason}: ${outcome.message}`;
       conditions = setCondition(conditions, {
         type: outcome.conditionType,
         status: 'True',
         lastUpdateTime: at,
-        reason: outcome.reason,
-        message: outcome.transient ? `${outcome.message} (will retry)` : outcome.message,
+        reason,
+        message: `operation ${reason} failed${outcome.conditionType === 'AivenFailure' ? ' in Aiven' : ''}: ${outcome.transient ? `${detail} (will retry)` : detail}`,
       });
       status.synchronizationState = 'RolloutFailed';
       break;
+    }
     case 'up-to-date':
       break;
   }
   status.conditions = conditions;
   return status;
+}
+
+/**
+ * The Go operator's reason for a failure. Its reconciler wraps everything the
+ * handlers do (validation, Aiven calls, key stores) as LocalFailure
+ * "CreateSecret", a failed expiry as "HandleProtectedAndTimeLimited"; Aiven
+ * failures carry the Aiven operation, as ours already do.
+ */
+export function goFailureReason(conditionType: 'AivenFailure' | 'LocalFailure', reason: string): string {
+  if (conditionType === 'AivenFailure') return reason;
+  if (reason === 'DeleteExpired') return 'HandleProtectedAndTimeLimited';
+  if (reason === 'WriteStatus' || reason === 'ReadApplication') return reason;
+  return 'CreateSecret';
+}
+
+/** Go's reasons that stand for a whole step: our own reason leads their message. */
+const STEP_REASONS = new Set(['CreateSecret', 'HandleProtectedAndTimeLimited']);
+
+/**
+ * "<our reason>: <detail>" of a failure condition nextStatus wrote (what a person
+ * wants to read, e.g. in `aivenator status`); other conditions as "<reason>: <message>".
+ */
+export function failureSummary(condition: { type: string; reason?: string; message?: string }): string {
+  const m = /^operation (\S+) failed(?: in Aiven)?: ([\s\S]*)$/.exec(condition.message ?? '');
+  if (!m || m[1] !== condition.reason) return `${condition.reason ?? condition.type}: ${condition.message ?? ''}`;
+  return condition.type === 'LocalFailure' && STEP_REASONS.has(m[1]) ? m[2] : `${m[1]}: ${m[2]}`;
 }
 
 /** Go's time.RFC3339: seconds precision, Z for UTC. */

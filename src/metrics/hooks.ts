@@ -2,7 +2,7 @@
 // a Prometheus-backed implementation; tests and tools use the no-op one.
 
 export interface MetricsHooks {
-  /** A reconcile pass ended (synchronization_state RolloutComplete | RolloutFailed). */
+  /** A pass that did work ended (synchronization_state RolloutComplete | RolloutFailed): its time and reason. */
   passFinished(state: 'RolloutComplete' | 'RolloutFailed', reason: string, seconds: number): void;
   /** A sync activity for one handler ran. */
   handlerFinished(handler: string, seconds: number): void;
@@ -12,6 +12,8 @@ export interface MetricsHooks {
   kubernetesWritten(namespace: string, resourceType: string): void;
   kubernetesNotWritten(namespace: string, resourceType: string): void;
   kubernetesDeleted(namespace: string, resourceType: string): void;
+  /** Every reconcile pass, up to date or not, with the state the application is left in (Go's aiven_applications_processed). */
+  applicationProcessed?(state: string): void;
   /** A failed pass will run again by itself (a transient failure): the reference's "requeued". */
   passRequeued?(state: 'RolloutComplete' | 'RolloutFailed'): void;
   /** The janitor's census of managed Secrets (reference `secrets_managed`). */

@@ -1,12 +1,19 @@
-// Aivenator's Prometheus metrics: the reference's names and labels (prefix
-// `aivenator_`, aivenator-behaviour.md §6), with its bugs fixed:
-// - service_users_count has a `service` label, so OpenSearch and Valkey counts no
-//   longer overwrite the Kafka count of the same project;
-// - service_users_updated is registered (and counted when a Valkey ACL is set again);
-// - kubernetes_resources_not_written counts failed writes only;
-// - secrets_managed has real protected counts (set by the janitor through
-//   `secretsManaged`).
-// The created/deleted/updated user counters carry `service` as well as `pool`.
+// Aivenator's Prometheus metrics. Every series the Go aivenator exports keeps
+// its name, labels and meaning (prefix `aivenator_`, aivenator-behaviour.md §6),
+// so dashboards and the chart's alerts read the same; what we add goes into new
+// series:
+// - aiven_applications_processed counts every reconcile pass (up to date or not),
+//   labelled with the state the application is left in, as Go does;
+// - service_users_created/deleted/updated carry only `pool`; per service in
+//   service_user_operations{pool,service,operation};
+// - service_users_count{pool,username_convention} is one number per pool (Go's
+//   gauge, overwritten by whichever service was counted last, meant the pool's
+//   Kafka users: its Kafka service counts when known); per service in
+//   service_users{pool,service,username_convention};
+// - username_convention classifies as Go: exactly three `_` → underscore, else
+//   any `.` → dot, else other;
+// - service_users_updated is registered; kubernetes_resources_not_written counts
+//   failed writes only; secrets_managed has real protected counts.
 import * as k8s from '@kubernetes/client-node';
 import * as client from 'prom-client';
 import type { AivenOperation } from '../aiven/errors';
@@ -20,11 +27,16 @@ const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
 
 export type UsernameConvention = 'dot' | 'underscore' | 'other';
 
-/** The reference's classes of user names: Kafka users have underscores, old ones dots. */
+/** The reference's classes of user names (Go: strings.Count "_" == 3, then any "."). */
 export function usernameConvention(username: string): UsernameConvention {
+  if (username.split('_').length - 1 === 3) return 'underscore';
   if (username.includes('.')) return 'dot';
-  if (username.includes('_')) return 'underscore';
   return 'other';
+}
+
+/** A pool's Kafka service: `kafka`, or `<pool>-kafka` in older projects. */
+function isKafkaService(pool: string, service: string): boolean {
+  return service === 'kafka' || service === `${pool}-kafka`;
 }
 
 export interface AivenatorMetricsOptions {
@@ -51,10 +63,12 @@ export class AivenatorMetrics implements MetricsHooks {
   readonly processingTime: client.Histogram<'synchronization_state'>;
   readonly handlerTime: client.Histogram<'handler'>;
   readonly processingReason: client.Counter<'processing_reason'>;
-  readonly usersCreated: client.Counter<'pool' | 'service'>;
-  readonly usersDeleted: client.Counter<'pool' | 'service'>;
-  readonly usersUpdated: client.Counter<'pool' | 'service'>;
-  readonly usersCount: client.Gauge<'pool' | 'service' | 'username_convention'>;
+  readonly usersCreated: client.Counter<'pool'>;
+  readonly usersDeleted: client.Counter<'pool'>;
+  readonly usersUpdated: client.Counter<'pool'>;
+  readonly userOperations: client.Counter<'pool' | 'service' | 'operation'>;
+  readonly usersCount: client.Gauge<'pool' | 'username_convention'>;
+  readonly usersPerService: client.Gauge<'pool' | 'service' | 'username_convention'>;
   readonly aivenLatency: client.Histogram<'operation' | 'status' | 'pool'>;
   readonly written: client.Counter<'namespace' | 'resource_type'>;
   readonly notWritten: client.Counter<'namespace' | 'resource_type'>;
@@ -66,6 +80,7 @@ export class AivenatorMetrics implements MetricsHooks {
   readonly cleanupRefusedCounter: client.Counter<'reason'>;
 
   private readonly knownServices = new Set<string>();
+  private readonly kafkaCounted = new Set<string>();
   private readonly pendingCounts = new Map<string, NodeJS.Timeout>();
   private readonly lastCounted = new Map<string, number>();
   private interval?: NodeJS.Timeout;
@@ -73,7 +88,9 @@ export class AivenatorMetrics implements MetricsHooks {
   constructor(private readonly opts: AivenatorMetricsOptions = {}) {
     const registers = [(this.registry = opts.registry ?? new client.Registry())];
     const name = (n: string) => `${METRIC_PREFIX}${n}`;
-    this.processed = new client.Counter({ name: name('aiven_applications_processed'), help: 'Reconcile passes that did work, by outcome', labelNames: ['synchronization_state'], registers });
+    this.processed = new client.Counter({
+      name: name('aiven_applications_processed'), help: 'Reconcile passes (every one, as the reference), by the state the application is left in', labelNames: ['synchronization_state'], registers,
+    });
     this.requeued = new client.Counter({ name: name('aiven_applications_requeued'), help: 'Failed passes the actor will run again by itself', labelNames: ['synchronization_state'], registers });
     this.processingTime = new client.Histogram({
       name: name('aiven_application_processing_time_seconds'), help: 'Duration of reconcile passes that did work', labelNames: ['synchronization_state'], buckets: PROCESSING_BUCKETS, registers,
@@ -82,11 +99,17 @@ export class AivenatorMetrics implements MetricsHooks {
       name: name('aiven_handler_processing_time_seconds'), help: 'Duration of one handler (kafka, opensearch, valkey) syncing one Secret', labelNames: ['handler'], buckets: PROCESSING_BUCKETS, registers,
     });
     this.processingReason = new client.Counter({ name: name('processing_reason'), help: 'Why passes synchronised (HashChanged, MissingSecret) or why they failed', labelNames: ['processing_reason'], registers });
-    this.usersCreated = new client.Counter({ name: name('service_users_created'), help: 'Aiven service users created', labelNames: ['pool', 'service'], registers });
-    this.usersDeleted = new client.Counter({ name: name('service_users_deleted'), help: 'Aiven service users deleted', labelNames: ['pool', 'service'], registers });
-    this.usersUpdated = new client.Counter({ name: name('service_users_updated'), help: 'Aiven service users whose access control was set again', labelNames: ['pool', 'service'], registers });
+    this.usersCreated = new client.Counter({ name: name('service_users_created'), help: 'Aiven service users created', labelNames: ['pool'], registers });
+    this.usersDeleted = new client.Counter({ name: name('service_users_deleted'), help: 'Aiven service users deleted', labelNames: ['pool'], registers });
+    this.usersUpdated = new client.Counter({ name: name('service_users_updated'), help: 'Aiven service users whose access control was set again', labelNames: ['pool'], registers });
+    this.userOperations = new client.Counter({
+      name: name('service_user_operations'), help: 'Aiven service users created, deleted or updated, per service', labelNames: ['pool', 'service', 'operation'], registers,
+    });
     this.usersCount = new client.Gauge({
-      name: name('service_users_count'), help: 'Service users per Aiven service (Aiven allows 50 by default)', labelNames: ['pool', 'service', 'username_convention'], registers,
+      name: name('service_users_count'), help: "Service users of the pool's Kafka service (the reference's gauge; per service in aivenator_service_users)", labelNames: ['pool', 'username_convention'], registers,
+    });
+    this.usersPerService = new client.Gauge({
+      name: name('service_users'), help: 'Service users per Aiven service (Aiven allows 50 by default)', labelNames: ['pool', 'service', 'username_convention'], registers,
     });
     this.aivenLatency = new client.Histogram({
       name: name('aiven_latency'), help: 'Aiven API call latency in seconds', labelNames: ['operation', 'status', 'pool'], buckets: LATENCY_BUCKETS, registers,
@@ -109,9 +132,12 @@ export class AivenatorMetrics implements MetricsHooks {
   // --- MetricsHooks -------------------------------------------------------
 
   passFinished(state: 'RolloutComplete' | 'RolloutFailed', reason: string, seconds: number): void {
-    this.processed.inc({ synchronization_state: state });
     this.processingTime.observe({ synchronization_state: state }, Math.max(0, seconds));
     if (reason) this.processingReason.inc({ processing_reason: reason });
+  }
+
+  applicationProcessed(state: string): void {
+    this.processed.inc({ synchronization_state: state });
   }
 
   passRequeued(state: 'RolloutComplete' | 'RolloutFailed'): void {
@@ -123,17 +149,20 @@ export class AivenatorMetrics implements MetricsHooks {
   }
 
   serviceUserCreated(project: string, service: string): void {
-    this.usersCreated.inc({ pool: project, service });
+    this.usersCreated.inc({ pool: project });
+    this.userOperations.inc({ pool: project, service, operation: 'created' });
     this.scheduleUserCount(project, service);
   }
 
   serviceUserDeleted(project: string, service: string): void {
-    this.usersDeleted.inc({ pool: project, service });
+    this.usersDeleted.inc({ pool: project });
+    this.userOperations.inc({ pool: project, service, operation: 'deleted' });
     this.scheduleUserCount(project, service);
   }
 
   serviceUserUpdated(project: string, service: string): void {
-    this.usersUpdated.inc({ pool: project, service });
+    this.usersUpdated.inc({ pool: project });
+    this.userOperations.inc({ pool: project, service, operation: 'updated' });
   }
 
   kubernetesWritten(namespace: string, resourceType: string): void {
@@ -234,7 +263,12 @@ export class AivenatorMetrics implements MetricsHooks {
     }
     const counts: Record<UsernameConvention, number> = { dot: 0, underscore: 0, other: 0 };
     for (const user of users) counts[usernameConvention(user)]++;
-    for (const [convention, n] of Object.entries(counts)) this.usersCount.set({ pool: project, service, username_convention: convention }, n);
+    for (const [convention, n] of Object.entries(counts)) this.usersPerService.set({ pool: project, service, username_convention: convention }, n);
+    // The pool-level gauge: its Kafka service once counted, else (as Go) the service counted last.
+    if (isKafkaService(project, service) || !this.kafkaCounted.has(project)) {
+      if (isKafkaService(project, service)) this.kafkaCounted.add(project);
+      for (const [convention, n] of Object.entries(counts)) this.usersCount.set({ pool: project, username_convention: convention }, n);
+    }
   }
 
   private scheduleUserCount(project: string, service: string): void {

@@ -9,6 +9,8 @@ export interface DriftFinding {
   kind: DriftKind;
   /** What drifted, by name: missing key names or the missing user. */
   detail: string;
+  /** Where the Secret says its user lives (KeysMissing with the user still in Aiven): what an in-place repair reuses. */
+  user?: { project: string; serviceName: string; username: string };
 }
 
 export interface RenewalTarget {
@@ -39,4 +41,18 @@ export interface RenewalResult {
   username: string;
   acknowledged: boolean;
   certNotAfter?: string;
+}
+
+/** Write a Secret that lost keys again, with the user it names (activities/repair.ts). */
+export interface RepairInput extends SyncSecretInput {
+  project: string;
+  serviceName: string;
+  username: string;
+}
+
+export interface RepairResult {
+  secretName: string;
+  repaired: boolean;
+  /** Why it was not repaired in place (a normal sync of the entry follows). */
+  why?: string;
 }

@@ -181,6 +181,10 @@ export interface CapturedSecretUsers {
   users: Record<string, ServiceUserRef[]>;
   /** How long a user replaced in a Secret that kept its name lives on, so running pods can roll over. */
   replacedUserGraceMs: number;
+  /** Retirement forced this long after the rewrite even while old pods run; absent or 0: never. */
+  replacedUserMaxAgeMs?: number;
+  /** How often retirement looks at the pods again. */
+  replacedUserRecheckMs?: number;
 }
 
 /** An entry whose sync failed, with the generation the pass ran for (user names derive from it). */
@@ -235,3 +239,16 @@ export interface OpenSearchAclChangeFailure {
 }
 
 export type OpenSearchAclChangeOutcome = { result: OpenSearchAclChangeResult } | { failure: OpenSearchAclChangeFailure };
+/** Which pods may still hold what Secrets contained before a rewrite (workflows/compensation.ts retirement). */
+export interface OldCredentialHoldersInput {
+  namespace: string;
+  secretNames: string[];
+  /** RFC 3339: when the Secrets were rewritten. */
+  rewrittenAt: string;
+}
+
+export interface OldCredentialHolders {
+  count: number;
+  /** The first few, by name. */
+  pods: { pod: string; secretName: string; startedAt: string }[];
+}

@@ -58,6 +58,7 @@ export async function startWorker(ctx: ServiceContext, opts: { namespace?: strin
     caches: createCaches({ driftIntervalMs: config.driftIntervalMs }),
     openSearchAcl: new TemporalOpenSearchAclSerialiser(new Client({ connection, namespace: config.temporal.namespace }), config.temporal.taskQueue),
     driftIntervalMs: config.driftIntervalMs,
+    replacedUserMaxAgeMs: config.replacedUserMaxAgeMs,
     metrics: ctx.metrics,
     signingKey: deriveSigningKey({ signingKey: config.signingKey, aivenToken: config.aivenToken }),
   });

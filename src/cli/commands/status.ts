@@ -8,6 +8,7 @@ import { SECRET_TYPE } from '../../handlers/secret-meta';
 import type { AivenApplication } from '../../kube/aivenapp-types';
 import { getAivenApp, listAivenApps } from '../../kube/aivenapps';
 import { makeKubeClients } from '../../kube/clients';
+import { failureSummary } from '../../kube/status';
 import { secretEntries } from '../../plan';
 import type { ActorState } from '../../../workflows/application';
 import { stateQuery } from '../../../workflows/application';
@@ -117,7 +118,7 @@ function row(app: AivenApplication, present: Map<string, Set<string>>, actor: Ap
     observedGeneration: status.observedGeneration,
     secrets: { wanted, present: wanted.filter((s) => have.has(s)), missing: wanted.filter((s) => !have.has(s)) },
     lastSync: status.synchronizationTime,
-    lastError: failure ? `${failure.reason ?? failure.type}: ${failure.message ?? ''}` : actorFailure,
+    lastError: failure ? failureSummary(failure) : actorFailure,
     actor,
   };
 }

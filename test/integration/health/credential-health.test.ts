@@ -26,13 +26,16 @@ describe('credential health', () => {
   beforeAll(async () => {
     namespace = await freshNamespace('health');
     await createInstance(namespace, 'valkeys', 'cache');
+    await createInstance(namespace, 'opensearches', 'logs');
     aivenator = await startAivenator({
       namespace,
       driftIntervalMs: INTERVAL_MS,
       metrics: { ...noopMetrics, certificateExpiry: (_ns, app, unixSeconds) => expiries.push({ app, unixSeconds }) },
     });
     await createApp(namespace, 'healthy', { kafka: { pool: 'dev-nais-dev', secretName: 'healthy-kafka' }, valkey: [{ instance: 'cache', secretName: 'healthy-cache' }] });
+    await createApp(namespace, 'search', { openSearch: { instance: 'logs', access: 'read', secretName: 'search-os' } });
     await eventually(async () => ((await getApp(namespace, 'healthy')).status?.synchronizationState === 'RolloutComplete' ? true : undefined), 30_000, 'converged');
+    await eventually(async () => ((await getApp(namespace, 'search')).status?.synchronizationState === 'RolloutComplete' ? true : undefined), 30_000, 'search converged');
   });
   afterAll(() => aivenator?.stop());
 
@@ -66,17 +69,51 @@ describe('credential health', () => {
     expect((await fakeAiven().listUsers(project(), 'kafka')).map((u) => u.username)).toContain(username);
     const drift = (await appEvents(namespace, 'healthy')).filter((e) => e.reason === 'DriftDetected');
     expect(drift.map((e) => e.note).join('\n')).toMatch(new RegExp(`healthy-kafka: UserMissing \\(service user ${username} no longer exists`));
-    expect((await handle().query(stateQuery)).lastResult?.reason).toBe('Drift');
+    // Only the broken Secret: a sync of that entry alone, no full pass, the Valkey Secret untouched.
+    const state = await eventually(async () => {
+      const st = await handle().query(stateQuery);
+      return st.lastHealthCheck?.repaired?.some((r) => r.startsWith('healthy-kafka: synchronised')) ? st : undefined;
+    }, 4 * INTERVAL_MS, 'repair recorded');
+    expect(state.lastHealthCheck?.repaired?.some((r) => r.startsWith('healthy-cache'))).toBe(false);
+    expect(state.lastResult?.reason).not.toBe('Drift');
   });
 
   it('puts back keys edited away from a Secret', async () => {
     const secret = (await secretOrUndefined(namespace, 'healthy-cache'))!;
     const keys = Object.keys(secret.data ?? {});
     expect(keys).toContain('VALKEY_PASSWORD_CACHE');
+    const before = await counts();
+    const kafkaVersion = (await secretOrUndefined(namespace, 'healthy-kafka'))!.metadata!.resourceVersion;
     await core.patchNamespacedSecret({ namespace, name: 'healthy-cache', body: [{ op: 'remove', path: '/data/VALKEY_PASSWORD_CACHE' }] }, jsonPatch);
     await eventually(async () => ((await secretOrUndefined(namespace, 'healthy-cache'))!.data?.VALKEY_PASSWORD_CACHE ? true : undefined), 4 * INTERVAL_MS, 'key restored');
+    // Filled in place: the same user and the same password, no user created, the other Secret not written.
+    const repaired = (await secretOrUndefined(namespace, 'healthy-cache'))!;
+    expect(repaired.data!.VALKEY_PASSWORD_CACHE).toBe(secret.data!.VALKEY_PASSWORD_CACHE);
+    expect(repaired.data!.VALKEY_USERNAME_CACHE).toBe(secret.data!.VALKEY_USERNAME_CACHE);
+    expect(repaired.metadata!.annotations!['cache.valkey.aiven.nais.io/serviceUser']).toBe(secret.metadata!.annotations!['cache.valkey.aiven.nais.io/serviceUser']);
+    expect(((await counts()).createServiceUser ?? 0) - (before.createServiceUser ?? 0)).toBe(0);
+    expect((await secretOrUndefined(namespace, 'healthy-kafka'))!.metadata!.resourceVersion).toBe(kafkaVersion);
     const notes = (await appEvents(namespace, 'healthy')).filter((e) => e.reason === 'DriftDetected').map((e) => e.note).join('\n');
     expect(notes).toMatch(/healthy-cache: KeysMissing \(missing keys VALKEY_PASSWORD_CACHE\)/);
+  });
+
+  it('leaves an OpenSearch Secret in the shape Go wrote before December 2025 (no dashboard keys) alone', async () => {
+    const searchHandle = aivenator.client.workflow.getHandle(appWorkflowId(namespace, 'search'));
+    const body = ['OPEN_SEARCH_DASHBOARD_URI', 'OPEN_SEARCH_DASHBOARD_HOST', 'OPEN_SEARCH_DASHBOARD_PORT'].map((k) => ({ op: 'remove', path: `/data/${k}` }));
+    const old = await core.patchNamespacedSecret({ namespace, name: 'search-os', body }, jsonPatch);
+    const before = await counts();
+    const checked = (await searchHandle.query(stateQuery)).lastHealthCheck?.at;
+    // Two checks after the edit, to be sure one saw it.
+    await eventually(async () => {
+      const st = await searchHandle.query(stateQuery);
+      return st.lastHealthCheck?.at && st.lastHealthCheck.at !== checked ? st.lastHealthCheck.at : undefined;
+    }, 4 * INTERVAL_MS, 'a check after the edit').then((at) =>
+      eventually(async () => ((await searchHandle.query(stateQuery)).lastHealthCheck?.at !== at ? true : undefined), 4 * INTERVAL_MS, 'a second check'));
+    const st = await searchHandle.query(stateQuery);
+    expect(st.lastHealthCheck?.drift).toEqual([]);
+    expect((await secretOrUndefined(namespace, 'search-os'))!.metadata!.resourceVersion).toBe(old.metadata!.resourceVersion);
+    const after = await counts();
+    for (const op of AIVEN_WRITES) expect(after[op] ?? 0).toBe(before[op] ?? 0);
   });
 
   it('takes up a renewed Kafka certificate and acknowledges the renewal once', async () => {

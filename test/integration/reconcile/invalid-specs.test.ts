@@ -33,7 +33,9 @@ describe('invalid specs', () => {
     const requestsBefore = (await fakeAiven().getCounters()).total;
     await createApp(namespace, name, spec);
     const condition = await failedCondition(namespace, name);
-    expect(condition).toMatchObject({ type: 'LocalFailure', reason });
+    // Go's reason (its operation), ours leading the message.
+    expect(condition).toMatchObject({ type: 'LocalFailure', reason: 'CreateSecret' });
+    expect(condition.message).toMatch(new RegExp(`^operation CreateSecret failed: ${reason}: `));
     expect(condition.message).toMatch(message);
     const app = await getApp(namespace, name);
     expect(app.status?.conditions?.find((c) => c.type === 'Succeeded')).toBeUndefined();
@@ -50,7 +52,7 @@ describe('invalid specs', () => {
     await core.createNamespacedSecret({ namespace, body: { metadata: { name: 'theirs' }, stringData: { KEEP: 'me' } } });
     await createApp(namespace, 'squatter', { kafka: { pool: 'dev-nais-dev', secretName: 'theirs' } });
     const condition = await failedCondition(namespace, 'squatter');
-    expect(condition).toMatchObject({ type: 'LocalFailure', reason: 'SyncKafka' });
+    expect(condition).toMatchObject({ type: 'LocalFailure', reason: 'CreateSecret', message: expect.stringContaining('SyncKafka: ') });
     expect(condition.message).toMatch(/not managed by Aivenator/);
     const secret = (await secretOrUndefined(namespace, 'theirs'))!;
     expect(Object.keys(secret.data ?? {})).toEqual(['KEEP']);

@@ -8,6 +8,7 @@ describe('AivenatorMetrics', () => {
   it('exposes the reference metric names with the aivenator_ prefix', async () => {
     const m = new AivenatorMetrics({ defaultMetrics: false });
     m.passFinished('RolloutComplete', 'HashChanged', 2);
+    m.applicationProcessed('RolloutComplete');
     m.passRequeued('RolloutFailed');
     m.handlerFinished('kafka', 0.5);
     m.serviceUserCreated('dev-nais-dev', 'kafka');
@@ -31,7 +32,10 @@ describe('AivenatorMetrics', () => {
     expect(text).toContain('aivenator_aiven_application_processing_time_seconds_bucket{le="3",synchronization_state="RolloutComplete"} 1');
     expect(text).toContain('aivenator_aiven_application_processing_time_seconds_bucket{le="39",synchronization_state="RolloutComplete"} 1');
     expect(text).toContain('aivenator_processing_reason{processing_reason="HashChanged"} 1');
-    expect(text).toContain('aivenator_service_users_updated{pool="dev-nais-dev",service="valkey-team-cache"} 1');
+    // Go's labels only; the service goes to a new series.
+    expect(text).toContain('aivenator_service_users_updated{pool="dev-nais-dev"} 1');
+    expect(text).toContain('aivenator_service_users_created{pool="dev-nais-dev"} 1');
+    expect(text).toContain('aivenator_service_user_operations{pool="dev-nais-dev",service="valkey-team-cache",operation="updated"} 1');
     expect(text).toContain('aivenator_aiven_latency_count{operation="getService",status="200",pool="dev-nais-dev"} 1');
     expect(text).toContain('aivenator_secrets_managed{state="protected"} 2');
     expect(text).toContain('aivenator_secrets_managed{state="protected-with-time-limit"} 1');
@@ -41,35 +45,38 @@ describe('AivenatorMetrics', () => {
     expect(text).not.toMatch(/^aivenator_kubernetes_resources_not_written\{/m);
   });
 
-  it('counts service users per service (the reference lost the service) and per naming convention', async () => {
+  it('keeps service_users_count per pool as the reference (its Kafka service) and counts per service in a new series', async () => {
     const users: Record<string, string[]> = {
-      'dev-nais-dev/kafka': ['team_app_0a1b2c3d_3D_', 'avnadmin', 'old.user'],
+      'dev-nais-dev/kafka': ['team_app_0a1b2c3d_3Dx', 'avnadmin', 'old.user'],
       'dev-nais-dev/opensearch-team-logs': ['team-r-abc', 'avnadmin'],
     };
     const m = new AivenatorMetrics({ defaultMetrics: false, listServiceUsers: async (p, s) => users[`${p}/${s}`] ?? [] });
     await m.countUsers('dev-nais-dev/kafka');
     await m.countUsers('dev-nais-dev/opensearch-team-logs');
     const text = await m.registry.metrics();
-    expect(text).toContain('aivenator_service_users_count{pool="dev-nais-dev",service="kafka",username_convention="underscore"} 1');
-    expect(text).toContain('aivenator_service_users_count{pool="dev-nais-dev",service="kafka",username_convention="dot"} 1');
-    expect(text).toContain('aivenator_service_users_count{pool="dev-nais-dev",service="kafka",username_convention="other"} 1');
-    expect(text).toContain('aivenator_service_users_count{pool="dev-nais-dev",service="opensearch-team-logs",username_convention="other"} 2');
+    // The OpenSearch count does not overwrite the pool's Kafka count (the reference's bug), nor adds to it.
+    expect(text).toContain('aivenator_service_users_count{pool="dev-nais-dev",username_convention="underscore"} 1');
+    expect(text).toContain('aivenator_service_users_count{pool="dev-nais-dev",username_convention="dot"} 1');
+    expect(text).toContain('aivenator_service_users_count{pool="dev-nais-dev",username_convention="other"} 1');
+    expect(text).not.toMatch(/aivenator_service_users_count\{[^}]*service=/);
+    expect(text).toContain('aivenator_service_users{pool="dev-nais-dev",service="kafka",username_convention="underscore"} 1');
+    expect(text).toContain('aivenator_service_users{pool="dev-nais-dev",service="opensearch-team-logs",username_convention="other"} 2');
     m.stop();
   });
 
   it('recounts a service shortly after a user was created there', async () => {
-    const list = jest.fn(async () => ['a_b_12345678_3D_']);
+    const list = jest.fn(async () => ['a_b_12345678_3Dx']);
     const m = new AivenatorMetrics({ defaultMetrics: false, listServiceUsers: list, userCountDebounceMs: 10 });
     m.serviceUserCreated('p', 's');
     m.serviceUserCreated('p', 's');
     await new Promise((r) => setTimeout(r, 50));
     expect(list).toHaveBeenCalledTimes(1);
-    expect(await m.registry.metrics()).toContain('aivenator_service_users_count{pool="p",service="s",username_convention="underscore"} 1');
+    expect(await m.registry.metrics()).toContain('aivenator_service_users{pool="p",service="s",username_convention="underscore"} 1');
     m.stop();
   });
 
   it('recounts a busy service no more often than the minimum interval', async () => {
-    const list = jest.fn(async () => ['a_b_12345678_3D_']);
+    const list = jest.fn(async () => ['a_b_12345678_3Dx']);
     const m = new AivenatorMetrics({ defaultMetrics: false, listServiceUsers: list, userCountDebounceMs: 10, userCountMinIntervalMs: 300 });
     m.serviceUserCreated('p', 's');
     await new Promise((r) => setTimeout(r, 50));
@@ -83,9 +90,13 @@ describe('AivenatorMetrics', () => {
   });
 
   it('classifies user names like the reference', () => {
-    expect(usernameConvention('team_app_0a1b2c3d_3D_')).toBe('underscore');
+    expect(usernameConvention('team_app_0a1b2c3d_3Dx')).toBe('underscore');
     expect(usernameConvention('team.app')).toBe('dot');
     expect(usernameConvention('app-r-3D_x'.replace('_x', ''))).toBe('other');
+    // Go counts exactly three underscores; a suffix3 may hold '_' itself, and a dot only counts without three '_'.
+    expect(usernameConvention('2_app-12_dcc693f2__CJ')).toBe('other');
+    expect(usernameConvention('team-r-3D_')).toBe('other');
+    expect(usernameConvention('a.b_c_d_e')).toBe('underscore');
   });
 
   it('names Kubernetes operations by verb and resource, without names or namespaces', () => {

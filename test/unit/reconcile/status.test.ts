@@ -1,4 +1,4 @@
-import { nextStatus, rfc3339, setCondition } from '../../../src/kube/status';
+import { failureSummary, nextStatus, rfc3339, setCondition } from '../../../src/kube/status';
 
 const now = new Date('2026-11-27T10:11:12.345Z');
 
@@ -6,7 +6,12 @@ describe('status as the reference writes it', () => {
   it('sets hash, state, generations, time and the three success conditions on a sync', () => {
     const status = nextStatus({ current: undefined, generation: 3, specHash: 'abc', deprecatedSecretName: false, now, outcome: { kind: 'synced', syncReason: 'HashChanged', results: [] } });
     expect(status).toMatchObject({ synchronizationHash: 'abc', synchronizationState: 'RolloutComplete', synchronizedGeneration: 3, observedGeneration: 3, synchronizationTime: '2026-11-27T10:11:12Z' });
-    expect(status.conditions?.map((c) => [c.type, c.status])).toEqual([['Succeeded', 'True'], ['AivenFailure', 'False'], ['LocalFailure', 'False']]);
+    // Exactly as Go writes them: no reason, no message.
+    expect(status.conditions).toEqual([
+      { type: 'Succeeded', status: 'True', lastUpdateTime: '2026-11-27T10:11:12Z' },
+      { type: 'AivenFailure', status: 'False', lastUpdateTime: '2026-11-27T10:11:12Z' },
+      { type: 'LocalFailure', status: 'False', lastUpdateTime: '2026-11-27T10:11:12Z' },
+    ]);
   });
 
   it('a failure replaces the condition of its type, removes Succeeded and keeps the last synced hash', () => {
@@ -17,8 +22,22 @@ describe('status as the reference writes it', () => {
     expect(failed.observedGeneration).toBe(2);
     const byType = Object.fromEntries(failed.conditions!.map((c) => [c.type, c]));
     expect(byType.Succeeded).toBeUndefined();
-    expect(byType.AivenFailure).toMatchObject({ status: 'True', reason: 'CreateServiceUser', message: 'boom (will retry)' });
+    expect(byType.AivenFailure).toMatchObject({ status: 'True', reason: 'CreateServiceUser', message: 'operation CreateServiceUser failed in Aiven: boom (will retry)' });
     expect(byType.LocalFailure.status).toBe('False');
+  });
+
+  it('uses the Go operation name as the reason of a local failure and keeps ours in the message', () => {
+    const failed = nextStatus({ current: undefined, generation: 1, specHash: 'abc', deprecatedSecretName: false, now, outcome: { kind: 'failed', conditionType: 'LocalFailure', reason: 'PoolNotAllowed', message: 'pool "x" is not allowed', transient: false } });
+    expect(failed.conditions).toEqual([expect.objectContaining({ type: 'LocalFailure', status: 'True', reason: 'CreateSecret', message: 'operation CreateSecret failed: PoolNotAllowed: pool "x" is not allowed' })]);
+  });
+
+  it('reads our reason and detail back for people (aivenator status)', () => {
+    const local = nextStatus({ current: undefined, generation: 1, specHash: 'a', deprecatedSecretName: false, now, outcome: { kind: 'failed', conditionType: 'LocalFailure', reason: 'SyncValkey', message: 'not RUNNING', transient: true } });
+    expect(failureSummary(local.conditions![0])).toBe('SyncValkey: not RUNNING (will retry)');
+    const aiven = nextStatus({ current: undefined, generation: 1, specHash: 'a', deprecatedSecretName: false, now, outcome: { kind: 'failed', conditionType: 'AivenFailure', reason: 'CreateServiceUser', message: 'too long', transient: false } });
+    expect(failureSummary(aiven.conditions![0])).toBe('CreateServiceUser: too long');
+    expect(failureSummary({ type: 'LocalFailure', reason: 'CreateSecret', message: 'operation CreateSecret failed: boom' })).toBe('boom');
+    expect(failureSummary({ type: 'LocalFailure', reason: 'Other', message: 'text' })).toBe('Other: text');
   });
 
   it('marks a deprecated top-level secretName', () => {

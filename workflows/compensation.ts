@@ -88,6 +88,8 @@ export interface ReleaseUsersResult {
   absent: string[];
   /** Still referenced by a live Secret: left alone. */
   kept: string[];
+  /** Not proven to belong to the application: left alone (a CleanupRefused event says so). */
+  refused?: string[];
 }
 
 const quick = proxyAivenatorActivities({
@@ -124,12 +126,14 @@ export async function releaseServiceUsersWorkflow(input: ReleaseUsersInput): Pro
       result.kept.push(`${label} (used by Secret ${other})`);
       continue;
     }
-    if (user.handler === 'opensearch') await patient.removeOpenSearchAclEntry(user);
+    // Both activities prove the user belongs to `regarding` before they act (activities/provenance.ts).
+    if (user.handler === 'opensearch') await patient.removeOpenSearchAclEntry({ user, reason: input.reason, regarding: input.regarding });
     const outcome = await patient.deleteAivenServiceUser({ user, reason: input.reason, regarding: input.regarding });
-    (outcome === 'deleted' ? result.deleted : result.absent).push(label);
+    if (outcome === 'refused') (result.refused ??= []).push(label);
+    else (outcome === 'deleted' ? result.deleted : outcome === 'kept' ? result.kept : result.absent).push(label);
   }
   state.phase = 'done';
-  wf.setCurrentDetails(`done: deleted ${result.deleted.length}, already gone ${result.absent.length}, kept ${result.kept.length}`);
+  wf.setCurrentDetails(`done: deleted ${result.deleted.length}, already gone ${result.absent.length}, kept ${result.kept.length}, refused ${result.refused?.length ?? 0}`);
   return result;
 }
 

@@ -44,11 +44,13 @@ const BATCH = 50;
 /**
  * A local activity: it runs in the workflow worker, so callers that wait for
  * their change in activities on the Aiven task queue never hold a slot the
- * change itself would need.
+ * change itself would need. One attempt: a failure goes back to the callers,
+ * whose own activity retries are the one retry mechanism (retrying here too
+ * would multiply the attempts and outlast the callers' timeouts).
  */
 const { applyOpenSearchAclChanges } = wf.proxyLocalActivities<AivenatorActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 5 },
+  startToCloseTimeout: '30 seconds',
+  retry: { maximumAttempts: 1 },
 });
 
 export async function openSearchAclWorkflow(input: OpenSearchAclWorkflowInput): Promise<number> {

@@ -26,7 +26,7 @@ export const RUNTIME_FLAGS: RuntimeFlag[] = [
   { flag: 'log-format', env: 'AIVENATOR_LOG_FORMAT', value: 'json|text', help: 'log format (default json; the Go binary defaults to text)', go: true },
   { flag: 'log-level', env: 'AIVENATOR_LOG_LEVEL', value: 'level', help: 'trace, debug, info, warn, error (default info)', go: true },
   { flag: 'metrics-address', env: 'AIVENATOR_METRICS_ADDRESS', value: 'host:port', help: '/metrics, /healthz and /readyz (default 127.0.0.1:8080)', go: true },
-  { flag: 'sync-period', env: 'AIVENATOR_SYNC_PERIOD', value: 'duration', help: 'informer resync period (default 1h)', go: true },
+  { flag: 'sync-period', env: 'AIVENATOR_SYNC_PERIOD', value: 'duration', help: 'accepted and checked for compatibility (in Go: the informer resync); actors re-check on changes, retries and drift checks instead (default 1h)', go: true },
   { flag: 'kubernetes-write-retry-interval', env: 'AIVENATOR_KUBERNETES_WRITE_RETRY_INTERVAL', value: 'duration', help: 'accepted for compatibility and checked; unused (Temporal retries Kubernetes writes), as in the Go binary', go: true },
   { flag: 'aiven-url', env: 'AIVENATOR_AIVEN_URL', value: 'url', help: 'Aiven API (default https://api.aiven.io; https only unless AIVENATOR_ALLOW_INSECURE_AIVEN_URL=true)' },
   { flag: 'drift-interval', env: 'AIVENATOR_DRIFT_INTERVAL', value: 'duration', help: 'how often each actor checks its credentials for drift; 0 disables (default 1h)' },

@@ -89,6 +89,7 @@ export function watchAivenUntilVerified(
 ): AivenWatch {
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
+  let failures = 0;
   let settle!: { resolve: () => void; reject: (err: Error) => void };
   const done = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
   const tick = async () => {
@@ -104,7 +105,8 @@ export function watchAivenUntilVerified(
       settle.reject(opts.onRejected(verdict.message));
     } else {
       health.markDown(verdict.message);
-      log.warn({ err: verdict.message }, 'Aiven still unreachable; Kubernetes-only work continues, Aiven activities retry');
+      // Once, then every tenth check: an outage must not flood the logs.
+      if (failures++ % 10 === 0) log.warn({ err: verdict.message, checks: failures }, 'Aiven still unreachable; Kubernetes-only work continues, Aiven activities retry');
       timer = setTimeout(() => void tick(), opts.everyMs ?? 30_000);
       timer.unref();
     }

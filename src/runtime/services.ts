@@ -83,7 +83,14 @@ export async function startController(
   const { client, connection } = await connectClient(config, ctx.temporalAddress);
   const where = { address: ctx.temporalAddress, namespace: config.temporal.namespace };
   const signalHealth = new SignalHealth();
-  await checkSearchAttributes(connection, where, signalHealth, log);
+  // Until the search attributes exist, look again every 30 s (a signal that goes through clears it too).
+  let recheck: NodeJS.Timeout | undefined;
+  const check = async () => {
+    if (await checkSearchAttributes(connection, where, signalHealth, log)) return;
+    recheck = setTimeout(() => void check(), 30_000);
+    recheck.unref();
+  };
+  await check();
   const kube = makeKubeClients(ctx.kc);
   const controller = new AppController({
     kube,
@@ -117,6 +124,7 @@ export async function startController(
     signalHealth,
     done,
     async stop() {
+      clearTimeout(recheck);
       await controller.stop();
       await secretController.stop();
       await connection.close();
@@ -131,16 +139,21 @@ export async function startController(
  * check needs operator rights some deployments (Temporal Cloud API keys) lack;
  * then the first signal tells.
  */
-async function checkSearchAttributes(connection: Connection, where: { address: string; namespace: string }, health: SignalHealth, log: Logger): Promise<void> {
+/** True when settled (all there, or the check is not allowed); false to look again later. */
+async function checkSearchAttributes(connection: Connection, where: { address: string; namespace: string }, health: SignalHealth, log: Logger): Promise<boolean> {
   let missing: string[];
   try {
     missing = await listMissingSearchAttributes(connection, where.namespace);
   } catch (err) {
     log.debug({ err: describeTemporalError(err, where) }, 'could not list the namespace\'s search attributes');
-    return;
+    return true;
   }
-  if (missing.length === 0) return;
+  if (missing.length === 0) {
+    health.clear('search-attributes');
+    return true;
+  }
   const message = `the Temporal namespace "${where.namespace}" lacks the search attributes ${missing.join(', ')}; create them with: ${searchAttributeCommand(where.namespace, where.address, missing)}`;
-  health.failed(message);
+  health.failed(message, 'search-attributes');
   log.error({ missing, namespace: where.namespace, address: where.address }, message);
+  return false;
 }

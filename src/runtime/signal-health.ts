@@ -10,15 +10,24 @@ import { describeTemporalError } from './temporal';
 export class SignalHealth {
   private failure?: string;
   private since?: string;
+  private source?: string;
 
   ok(): void {
     this.failure = undefined;
     this.since = undefined;
+    this.source = undefined;
   }
 
-  failed(message: string): void {
+  /** `source` names who reported it, so that only the same check can clear it (see clear). */
+  failed(message: string, source = 'signal'): void {
     if (!this.failure) this.since = new Date().toISOString();
     this.failure = message;
+    this.source = source;
+  }
+
+  /** Clears a failure that `source` reported (a later failed signal stays). */
+  clear(source: string): void {
+    if (this.source === source) this.ok();
   }
 
   isHealthy(): boolean {

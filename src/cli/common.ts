@@ -6,41 +6,9 @@ import { Config, ConfigError, loadConfig } from '../config';
 import { TemporalConnectionError, causeChain, connectClient } from '../runtime/temporal';
 import { flagsToEnv, temporalFlags } from './flags';
 
-/** The reference's exit codes, used by the long-running commands too. */
-export const ExitCode = {
-  Ok: 0,
-  /** The controller could not start or its watch failed for good. */
-  Controller: 1,
-  /** The controller failed (watch could not start), or a tool found a problem (replay mismatch). */
-  Failure: 1,
-  /** Bad configuration or usage. */
-  Config: 2,
-  /** A runtime failure: Temporal or Kubernetes unreachable, the worker crashed. */
-  Runtime: 3,
-  /** The Aiven token was refused or could not be checked. */
-  Credentials: 4,
-} as const;
-
-export class CliError extends Error {
-  override name = 'CliError';
-  constructor(message: string, readonly exitCode: number = ExitCode.Failure) {
-    super(message);
-  }
-}
-
-/** Where a command writes: stdout for results, stderr for progress and diagnostics. */
-export interface Io {
-  out(text: string): void;
-  err(text: string): void;
-  /** True when stderr is a terminal (progress lines may be rewritten in place). */
-  interactive: boolean;
-}
-
-export const processIo: Io = {
-  out: (text) => void process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
-  err: (text) => void process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
-  interactive: Boolean(process.stderr.isTTY),
-};
+export { CliError, ExitCode, errorMessage, processIo } from './basics';
+export type { Io } from './basics';
+import { CliError, ExitCode } from './basics';
 
 export type OutputFormat = 'table' | 'json';
 
@@ -125,10 +93,6 @@ export function parseAppRef(text: string): { namespace: string; name: string } {
   const m = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)\/([a-z0-9]([-.a-z0-9]*[a-z0-9])?)$/.exec(text);
   if (!m) throw new CliError(`expected <namespace>/<application>, not "${text}"`, ExitCode.Config);
   return { namespace: m[1], name: m[3] };
-}
-
-export function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 /** "3s", "5m", "2h", "4d" since `iso`, as kubectl shows ages. */

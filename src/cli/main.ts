@@ -5,7 +5,7 @@
 import { Command, Option } from 'commander';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CliError, ExitCode, Io, errorMessage, processIo } from './common';
+import { CliError, ExitCode, Io, errorMessage, processIo } from './basics';
 import { RUNTIME_FLAGS, addFlags, environmentHelp, temporalFlags } from './flags';
 
 // Commands are loaded when they run: `aivenator --help`, the tools and the

@@ -61,6 +61,7 @@ export const OTHER_VARIABLES: [string, string][] = [
   ['TEMPORAL_TLS_SERVER_NAME', 'server name to verify (SNI override)'],
   ['TEMPORAL_GRPC_META_<NAME>', 'a gRPC header on every call'],
   ['AIVENATOR_ALLOW_INSECURE_AIVEN_URL', 'true: allow an http:// Aiven URL (the sandbox and tests only)'],
+  ['AIVENATOR_AIVEN_RECHECK_MS', 'after an Aiven outage at start: how often the token is checked again (default 30000)'],
   ['KUBECONFIG', 'kubeconfig file (default ~/.kube/config, else in-cluster)'],
 ];
 

@@ -87,6 +87,17 @@ describe('-n is the Kubernetes namespace', () => {
   });
 });
 
+describe('finalizer verbs', () => {
+  it('skip needs a reason (recorded in the CleanupSkipped event), checked before anything is contacted', async () => {
+    const io = capture();
+    expect(await main(['node', 'aivenator', 'finalizer', 'skip', '-n', 'orders', 'checkout-kafka'], io)).toBe(2);
+    expect(io.stderr.join('\n')).toContain('finalizer skip needs --reason');
+    const help = capture();
+    expect(await main(['node', 'aivenator', 'finalizer', '--help'], help)).toBe(0);
+    expect(help.stdout.join('\n')).toMatch(/show \[options\] <secret>[\s\S]*skip \[options\] <secret>/);
+  });
+});
+
 describe('the Aiven URL', () => {
   it('must be https unless explicitly allowed for a local fake', () => {
     expect(loadConfig(base).aivenUrl).toBe('https://api.aiven.io');

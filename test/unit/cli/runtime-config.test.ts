@@ -198,6 +198,33 @@ describe('Aiven health', () => {
   });
 });
 
+describe('/readyz', () => {
+  it('reports advisory checks (Aiven) with their detail without making the process unready', async () => {
+    const { Registry } = await import('prom-client');
+    const { startOpsServer } = await import('../../../src/metrics/server');
+    const ops = await startOpsServer({ address: '127.0.0.1:0', registry: new Registry() });
+    try {
+      const get = async () => {
+        const res = await fetch(`${ops.url}/readyz`);
+        return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+      };
+      ops.setReadiness('aiven', () => ({ ok: false, detail: 'GET /v1/project: ECONNREFUSED' }), { advisory: true });
+      // Advisory checks alone do not make a process ready.
+      expect((await get()).status).toBe(503);
+      let signalling: { ok: boolean; detail?: string } = { ok: true };
+      ops.setReadiness('worker', () => true);
+      ops.setReadiness('controller', () => signalling);
+      expect(await get()).toEqual({ status: 200, body: { ready: true, checks: { aiven: false, worker: true, controller: true }, detail: { aiven: 'GET /v1/project: ECONNREFUSED' } } });
+      signalling = { ok: false, detail: 'cannot signal Temporal' };
+      const down = await get();
+      expect(down.status).toBe(503);
+      expect(down.body.detail).toEqual({ aiven: 'GET /v1/project: ECONNREFUSED', controller: 'cannot signal Temporal' });
+    } finally {
+      await ops.close();
+    }
+  });
+});
+
 describe('Temporal SDK log filter', () => {
   it('quiets "No workflows registered" for the Aiven queue only', () => {
     const msg = 'No workflows registered, not polling for workflow tasks';

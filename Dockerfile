@@ -2,7 +2,7 @@
 # Aivenator: `docker build -t aivenator .`
 # Build stage: compile TypeScript, bundle the workflow code once (so workers
 # start without webpack), then drop the dev dependencies.
-FROM node:20-slim AS build
+FROM node:22-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund --ignore-scripts
@@ -16,9 +16,9 @@ RUN npx tsc -p tsconfig.build.json \
  && rm -f dist/.tsbuildinfo \
  && npm prune --omit=dev --no-audit --no-fund
 
-# Runtime stage: distroless Node.js 20 (glibc, which the Temporal core bridge
+# Runtime stage: distroless Node.js 22 LTS (glibc, which the Temporal core bridge
 # needs), no shell, no package manager, running as the unprivileged `nonroot`.
-FROM gcr.io/distroless/nodejs20-debian12:nonroot
+FROM gcr.io/distroless/nodejs22-debian12:nonroot
 WORKDIR /app
 ENV NODE_ENV=production \
     AIVENATOR_WORKFLOW_BUNDLE=/app/dist/workflow-bundle.js \

@@ -41,6 +41,7 @@ async function main(): Promise<void> {
       ...process.env,
       AIVENATOR_AIVEN_TOKEN: info.aiven.token,
       AIVENATOR_AIVEN_URL: info.aiven.url,
+      AIVENATOR_ALLOW_INSECURE_AIVEN_URL: 'true',
       AIVENATOR_PROJECTS: info.aiven.projects.join(' '),
       AIVENATOR_MAIN_PROJECT: info.aiven.mainProject,
       AIVENATOR_LOG_LEVEL: 'warn',

@@ -1,5 +1,8 @@
 // Configuration from the environment: AIVENATOR_* named like the reference's
-// flags, plus Temporal's standard TEMPORAL_* variables.
+// flags (the CLI turns its flags into these, so flags win), plus Temporal's
+// client configuration: a TOML profile and the TEMPORAL_* variables, read by
+// @temporalio/envconfig as every Temporal SDK and the `temporal` CLI read them.
+import { ClientConfigProfile, ClientConfigTLS, loadClientConfigProfile } from '@temporalio/envconfig';
 
 export interface Config {
   aivenToken: string;
@@ -21,12 +24,17 @@ export interface Config {
   /** Aiven calls per second for the whole fleet, all workers together; undefined = unlimited. */
   aivenRateLimit?: number;
   temporal: {
+    /** From TEMPORAL_ADDRESS or the profile; undefined = the CLI starts an embedded dev server. */
     address?: string;
     namespace: string;
     taskQueue: string;
     apiKey?: string;
-    tlsCertPath?: string;
-    tlsKeyPath?: string;
+    /** Server CA, server name, client certificate and key; undefined = plaintext unless an API key is set. */
+    tls?: ClientConfigTLS;
+    /** gRPC headers (TEMPORAL_GRPC_META_*). */
+    grpcMeta?: Record<string, string>;
+    /** The TOML profile used (TEMPORAL_PROFILE), for messages. */
+    profile?: string;
   };
   worker: {
     maxConcurrentActivities: number;
@@ -54,6 +62,8 @@ export function loadConfig(env: Env = process.env, { requireToken = true } = {})
   const projects = get('PROJECTS', 'dev-nais-dev')!.split(/[\s,]+/).filter(Boolean);
   const aivenUrl = get('AIVEN_URL', env.AIVEN_WEB_URL ?? 'https://api.aiven.io')!.replace(/\/+$/, '');
   checkAivenUrl(aivenUrl, get('ALLOW_INSECURE_AIVEN_URL') === 'true');
+  const temporal = temporalProfile(env);
+  parseDuration('AIVENATOR_KUBERNETES_WRITE_RETRY_INTERVAL', get('KUBERNETES_WRITE_RETRY_INTERVAL', '10s')!);
   return {
     aivenToken,
     aivenUrl,
@@ -68,12 +78,13 @@ export function loadConfig(env: Env = process.env, { requireToken = true } = {})
     replacedUserMaxAgeMs: parseDuration('AIVENATOR_REPLACED_USER_MAX_AGE', get('REPLACED_USER_MAX_AGE', '0')!),
     aivenRateLimit: parseRate('AIVENATOR_AIVEN_RATE_LIMIT', get('AIVEN_RATE_LIMIT')),
     temporal: {
-      address: env.TEMPORAL_ADDRESS || undefined,
-      namespace: env.TEMPORAL_NAMESPACE || 'default',
+      address: temporal.address || undefined,
+      namespace: temporal.namespace || 'default',
       taskQueue: get('TASK_QUEUE', 'aivenator')!,
-      apiKey: env.TEMPORAL_API_KEY || undefined,
-      tlsCertPath: env.TEMPORAL_TLS_CLIENT_CERT_PATH || undefined,
-      tlsKeyPath: env.TEMPORAL_TLS_CLIENT_KEY_PATH || undefined,
+      apiKey: temporal.apiKey || undefined,
+      tls: temporal.tls,
+      grpcMeta: temporal.grpcMeta,
+      profile: env.TEMPORAL_PROFILE || undefined,
     },
     worker: {
       maxConcurrentActivities: parseCount('AIVENATOR_MAX_CONCURRENT_ACTIVITIES', get('MAX_CONCURRENT_ACTIVITIES', '10')!),
@@ -84,21 +95,49 @@ export function loadConfig(env: Env = process.env, { requireToken = true } = {})
 }
 
 /**
- * The token travels with every Aiven call: https only. Plain http only to a
- * loopback address (the sandbox's and the tests' fake Aiven) or with the
- * explicit escape hatch AIVENATOR_ALLOW_INSECURE_AIVEN_URL=true.
+ * Credentials and tokens travel to Aiven: plain http only where the operator
+ * says so explicitly (the sandbox and the tests, which talk to the fake Aiven).
  */
 function checkAivenUrl(url: string, allowInsecure: boolean): void {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    throw new ConfigError(`AIVENATOR_AIVEN_URL must be a URL, not "${url}"`);
+    throw new ConfigError(`AIVENATOR_AIVEN_URL must be a URL like https://api.aiven.io, not "${url}"`);
   }
   if (parsed.protocol === 'https:') return;
-  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(parsed.hostname) || /^127\.\d+\.\d+\.\d+$/.test(parsed.hostname);
-  if (parsed.protocol === 'http:' && (allowInsecure || loopback)) return;
-  throw new ConfigError(`AIVENATOR_AIVEN_URL must be https:// (got ${parsed.protocol}//${parsed.host}); set AIVENATOR_ALLOW_INSECURE_AIVEN_URL=true only for a local test Aiven`);
+  if (parsed.protocol === 'http:' && allowInsecure) return;
+  throw new ConfigError(
+    `AIVENATOR_AIVEN_URL must use https:// (it carries the Aiven admin token), not "${url}"` +
+      (parsed.protocol === 'http:' ? '; set AIVENATOR_ALLOW_INSECURE_AIVEN_URL=true only for a local fake Aiven' : ''),
+  );
+}
+
+/**
+ * The Temporal client profile: the TOML file (TEMPORAL_CONFIG_FILE, else
+ * ~/.config/temporalio/temporal.toml; profile TEMPORAL_PROFILE, else
+ * "default") overridden by TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE,
+ * TEMPORAL_API_KEY, TEMPORAL_TLS_*. A client certificate without its key (or
+ * the reverse) is refused: the SDK would silently connect without it.
+ */
+export function temporalProfile(env: Env): ClientConfigProfile {
+  const vars = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && (e[1] !== '' || !e[0].startsWith('TEMPORAL_'))));
+  let profile: ClientConfigProfile;
+  try {
+    profile = loadClientConfigProfile({ overrideEnvVars: vars });
+  } catch (err) {
+    const file = vars.TEMPORAL_CONFIG_FILE ?? '~/.config/temporalio/temporal.toml';
+    throw new ConfigError(`Temporal client configuration (${file}${vars.TEMPORAL_PROFILE ? `, profile ${vars.TEMPORAL_PROFILE}` : ''}): ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const tls = profile.tls;
+  if (tls && !tls.disabled && Boolean(tls.clientCert) !== Boolean(tls.clientKey)) {
+    const [has, lacks] = tls.clientCert ? ['client certificate', 'key'] : ['client key', 'certificate'];
+    throw new ConfigError(
+      `Temporal TLS: a ${has} is configured without its ${lacks} (TEMPORAL_TLS_CLIENT_CERT_PATH/_DATA and TEMPORAL_TLS_CLIENT_KEY_PATH/_DATA, ` +
+        `or client_cert_*/client_key_* in the profile): set both for mTLS, or neither`,
+    );
+  }
+  return profile;
 }
 
 const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };

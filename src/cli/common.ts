@@ -3,43 +3,12 @@
 import * as k8s from '@kubernetes/client-node';
 import type { Client, Connection } from '@temporalio/client';
 import { Config, ConfigError, loadConfig } from '../config';
-import { connectClient } from '../runtime/temporal';
+import { TemporalConnectionError, causeChain, connectClient } from '../runtime/temporal';
+import { flagsToEnv, temporalFlags } from './flags';
 
-/** The reference's exit codes, used by the long-running commands too. */
-export const ExitCode = {
-  Ok: 0,
-  /** The controller could not start or its watch failed for good. */
-  Controller: 1,
-  /** The controller failed (watch could not start), or a tool found a problem (replay mismatch). */
-  Failure: 1,
-  /** Bad configuration or usage. */
-  Config: 2,
-  /** A runtime failure: Temporal or Kubernetes unreachable, the worker crashed. */
-  Runtime: 3,
-  /** The Aiven token was refused or could not be checked. */
-  Credentials: 4,
-} as const;
-
-export class CliError extends Error {
-  override name = 'CliError';
-  constructor(message: string, readonly exitCode: number = ExitCode.Failure) {
-    super(message);
-  }
-}
-
-/** Where a command writes: stdout for results, stderr for progress and diagnostics. */
-export interface Io {
-  out(text: string): void;
-  err(text: string): void;
-  /** True when stderr is a terminal (progress lines may be rewritten in place). */
-  interactive: boolean;
-}
-
-export const processIo: Io = {
-  out: (text) => void process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
-  err: (text) => void process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
-  interactive: Boolean(process.stderr.isTTY),
-};
+export { CliError, ExitCode, errorMessage, processIo } from './basics';
+export type { Io } from './basics';
+import { CliError, ExitCode } from './basics';
 
 export type OutputFormat = 'table' | 'json';
 
@@ -55,29 +24,27 @@ export function json(value: unknown): string {
 
 /** Options every command that talks to Temporal or Kubernetes accepts. */
 export interface ConnectionFlags {
-  address?: string;
+  /** -n: the Kubernetes namespace, as with kubectl. */
   namespace?: string;
+  temporalAddress?: string;
+  /** Old spelling of --temporal-address. */
+  address?: string;
+  temporalNamespace?: string;
+  temporalProfile?: string;
+  temporalConfigFile?: string;
   kubeconfig?: string;
   context?: string;
 }
 
 /** Configuration for the tools: the environment without a required Aiven token, overridden by flags. */
 export function toolConfig(flags: ConnectionFlags, env: NodeJS.ProcessEnv = process.env): Config {
-  let config: Config;
+  const overrides = flagsToEnv({ ...flags, temporalAddress: flags.temporalAddress ?? flags.address }, temporalFlags());
   try {
-    config = loadConfig(env, { requireToken: false });
+    return loadConfig({ ...env, ...overrides }, { requireToken: false });
   } catch (err) {
     if (err instanceof ConfigError) throw new CliError(err.message, ExitCode.Config);
     throw err;
   }
-  return {
-    ...config,
-    temporal: {
-      ...config.temporal,
-      address: flags.address ?? config.temporal.address,
-      namespace: flags.namespace ?? config.temporal.namespace,
-    },
-  };
 }
 
 export const DEFAULT_TEMPORAL_ADDRESS = '127.0.0.1:7233';
@@ -88,10 +55,8 @@ export async function temporalClient(config: Config): Promise<{ client: Client; 
     const { client, connection } = await connectClient(config, address);
     return { client, connection, address };
   } catch (err) {
-    throw new CliError(
-      `cannot reach Temporal at ${address} (namespace ${config.temporal.namespace}): ${err instanceof Error ? err.message : String(err)}; set TEMPORAL_ADDRESS or --address`,
-      ExitCode.Runtime,
-    );
+    const why = err instanceof TemporalConnectionError ? err.message : `cannot connect to Temporal at ${address} (namespace ${config.temporal.namespace}): ${causeChain(err)}`;
+    throw new CliError(`${why}; set --temporal-address / TEMPORAL_ADDRESS or a Temporal profile`, ExitCode.Runtime);
   }
 }
 
@@ -109,15 +74,25 @@ export function kubeConfig(flags: Pick<ConnectionFlags, 'kubeconfig' | 'context'
   return kc;
 }
 
+/**
+ * One application: `<namespace>/<app>`, or `<app>` with `-n <namespace>` as
+ * kubectl takes it (`aivenator history -n orders checkout`).
+ */
+export function appTarget(target: string, namespace?: string): { namespace: string; name: string } {
+  if (target.includes('/')) {
+    const ref = parseAppRef(target);
+    if (namespace && namespace !== ref.namespace) throw new CliError(`-n ${namespace} contradicts ${target}`, ExitCode.Config);
+    return ref;
+  }
+  if (!namespace) throw new CliError(`expected <namespace>/<application> or -n <namespace> ${target}`, ExitCode.Config);
+  return parseAppRef(`${namespace}/${target}`);
+}
+
 /** `<namespace>/<name>`, as the workflow ids and `kubectl -n ns get aivenapp name` name an application. */
 export function parseAppRef(text: string): { namespace: string; name: string } {
   const m = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)\/([a-z0-9]([-.a-z0-9]*[a-z0-9])?)$/.exec(text);
   if (!m) throw new CliError(`expected <namespace>/<application>, not "${text}"`, ExitCode.Config);
   return { namespace: m[1], name: m[3] };
-}
-
-export function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 /** "3s", "5m", "2h", "4d" since `iso`, as kubectl shows ages. */

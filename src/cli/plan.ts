@@ -8,7 +8,7 @@ import { OPENSEARCH_SECRET_KEYS, openSearchAccess, openSearchServiceCandidates }
 import { AIVEN_CA_KEY, AIVEN_SECRET_UPDATED_KEY, baseSecretMetadata } from '../handlers/secret-meta';
 import { valkeyAclCategories, valkeySecretKeys, valkeyServiceName } from '../handlers/valkey';
 import type { AivenApplication, AivenApplicationSpec } from '../kube/aivenapp-types';
-import { kafkaServiceUserName, openSearchUserName, valkeyUserName } from '../naming/names';
+import { MAX_SERVICE_USER_NAME_LENGTH, kafkaServiceUserName, openSearchUserName, valkeyUserName } from '../naming/names';
 import { specHash } from '../naming/spec-hash';
 import { secretEntries, specProblems } from '../plan';
 
@@ -157,9 +157,40 @@ export function planApp(app: AivenApplication, opts: PlanOptions): AppPlan {
     generationAssumed,
     specHash: specHash(spec),
     secrets,
-    problems: specProblems(spec, entries, opts.projects),
+    problems: [...specProblems(spec, entries, opts.projects), ...aivenLimitProblems(secrets, warnings)],
     warnings,
   };
+}
+
+/** Access values the CRD documents; anything else is not a grant. */
+export const ACCESS_VALUES = ['read', 'write', 'readwrite', 'admin'] as const;
+
+/**
+ * What Aiven itself would refuse, so the real pass would end RolloutFailed
+ * with an HTTP 400: a user name over 64 characters, an OpenSearch ACL rule
+ * with a permission outside Aiven's enum. A Valkey access outside the list
+ * is not refused: the pass grants read, as the Go aivenator does (a warning).
+ */
+function aivenLimitProblems(secrets: PlannedSecret[], warnings: string[]): SpecProblem[] {
+  const problems: SpecProblem[] = [];
+  for (const s of secrets) {
+    const what = `${s.service} Secret ${s.secretName || '(no name)'}`;
+    if (s.username.length > MAX_SERVICE_USER_NAME_LENGTH) {
+      problems.push({
+        reason: 'UserNameTooLong',
+        message: `${what}: user name "${s.username}" has ${s.username.length} characters; Aiven allows at most ${MAX_SERVICE_USER_NAME_LENGTH} (the create would fail with HTTP 400)`,
+      });
+    }
+    if (s.access === undefined || (ACCESS_VALUES as readonly string[]).includes(s.access)) continue;
+    if (s.service === 'opensearch') {
+      problems.push({ reason: 'InvalidAccess', message: `${what}: access "${s.access}" is not one of ${ACCESS_VALUES.join(', ')}; Aiven would refuse the ACL rule (HTTP 400)` });
+      s.grants = [];
+    } else {
+      warnings.push(`${what}: access "${s.access}" is not one of ${ACCESS_VALUES.join(', ')}; it is treated as read`);
+      s.access = 'read';
+    }
+  }
+  return problems;
 }
 
 export function renderPlan(plans: AppPlan[]): string {
@@ -174,7 +205,7 @@ export function renderPlan(plans: AppPlan[]): string {
     for (const s of plan.secrets) {
       lines.push(`  Secret ${s.secretName || '(no name)'} (${s.service})`);
       lines.push(`    user:     ${s.username} in ${s.project}/${s.serviceNames.join(' or ')}${s.access ? `, access ${s.access}` : ''}`);
-      lines.push(`    grants:   ${s.grants.join(', ')}`);
+      lines.push(`    grants:   ${s.grants.join(', ') || '(none)'}`);
       lines.push(`    keys:     ${s.keys.join(', ')}`);
       if (s.conditionalKeys.length > 0) lines.push(`    if the service has a replica: ${s.conditionalKeys.join(', ')}`);
       const handlerAnnotations = Object.entries(s.annotations).filter(([k]) => /aiven\.nais\.io\/(serviceUser|serviceName|pool|project)$/.test(k));

@@ -5,12 +5,12 @@
 import * as k8s from '@kubernetes/client-node';
 import { Runtime } from '@temporalio/worker';
 import { AivenClient } from '../aiven/client';
-import { isAivenApiError } from '../aiven/errors';
 import type { Config } from '../config';
 import type { Logger } from '../log';
 import { AivenatorMetrics } from '../metrics/prometheus';
 import { OpsServer, startOpsServer } from '../metrics/server';
 import { InstalledTemporalRuntime, installTemporalRuntime } from '../metrics/temporal-runtime';
+import { AivenHealth, checkAivenToken, watchAivenUntilVerified } from '../runtime/aiven-health';
 import { RunningService, ServiceContext, startController, startWorker } from '../runtime/services';
 import { CliError, ExitCode, errorMessage } from './common';
 
@@ -34,6 +34,7 @@ export interface ServeOptions {
 export interface Serving {
   ops: OpsServer;
   metrics: AivenatorMetrics;
+  aivenHealth: AivenHealth;
   services: RunningService[];
   /** Resolves with an exit code when a service stops by itself (a crash). */
   crashed: Promise<number>;
@@ -57,20 +58,37 @@ export async function ensureTemporalRuntime(log: Logger, metricsAddress?: string
   return runtime;
 }
 
-/** GET /project with the configured token: exit 4 when Aiven refuses it or cannot be asked. */
-export async function verifyAivenToken(config: Config, log: Logger, onResponse?: AivenatorMetrics['onAivenResponse']): Promise<void> {
-  const aiven = new AivenClient({ baseUrl: config.aivenUrl, token: config.aivenToken, onResponse, timeoutMs: 15_000 });
-  try {
-    const { projects } = await aiven.listProjects();
-    const names = projects.map((p) => p.project_name);
-    const missing = [config.mainProject, ...config.projects].filter((p) => !names.includes(p));
-    if (missing.length > 0) log.warn({ missing: [...new Set(missing)], visible: names }, 'the Aiven token does not see every configured project');
-    log.info({ projects: names.length }, 'Aiven token verified');
-  } catch (err) {
-    const status = isAivenApiError(err) ? err.status : undefined;
-    const why = status === 401 || status === 403 ? 'Aiven refused the token' : 'could not verify the Aiven token';
-    throw new CliError(`${why} (GET ${config.aivenUrl}/v1/project): ${errorMessage(err)}. Check AIVENATOR_AIVEN_TOKEN and AIVENATOR_AIVEN_URL.`, ExitCode.Credentials);
+/**
+ * The start-up token check. A token Aiven rejects (401/403) is fatal (exit 4):
+ * nothing retries it right. Aiven unreachable or answering 5xx is not: the
+ * worker starts anyway, says so in /readyz and aivenator_aiven_up, and checks
+ * again in the background.
+ */
+export async function verifyAivenToken(
+  config: Config,
+  log: Logger,
+  health: AivenHealth,
+  onResponse?: AivenatorMetrics['onAivenResponse'],
+): Promise<'verified' | 'unreachable'> {
+  const verdict = await checkAivenToken(config, onResponse);
+  if (verdict.kind === 'rejected') {
+    health.markDown(`token rejected: ${verdict.message}`);
+    throw tokenRejected(verdict.message);
   }
+  if (verdict.kind === 'unreachable') {
+    health.markDown(verdict.message);
+    log.error({ err: verdict.message, aiven_url: config.aivenUrl }, 'cannot verify the Aiven token: Aiven is unreachable. Starting anyway; Aiven activities retry until it answers');
+    return 'unreachable';
+  }
+  health.markUp('token verified');
+  const missing = [config.mainProject, ...config.projects].filter((p) => !verdict.projects.includes(p));
+  if (missing.length > 0) log.warn({ missing: [...new Set(missing)], visible: verdict.projects }, 'the Aiven token does not see every configured project');
+  log.info({ projects: verdict.projects.length }, 'Aiven token verified');
+  return 'verified';
+}
+
+function tokenRejected(message: string): CliError {
+  return new CliError(`Aiven refused the token (${message}). Check AIVENATOR_AIVEN_TOKEN and AIVENATOR_AIVEN_URL.`, ExitCode.Credentials);
 }
 
 export async function serve(opts: ServeOptions): Promise<Serving> {
@@ -80,6 +98,11 @@ export async function serve(opts: ServeOptions): Promise<Serving> {
   const metrics = new AivenatorMetrics({
     listServiceUsers: async (project, service) => ((await userLister.getService(project, service)).users ?? []).map((u) => u.username),
   });
+  const aivenHealth = new AivenHealth(metrics.registry);
+  const onAivenResponse: AivenatorMetrics['onAivenResponse'] = (op, status, ms, project) => {
+    metrics.onAivenResponse(op, status, ms, project);
+    aivenHealth.observe(status);
+  };
   const ops = await startOpsServer({ address: config.metricsAddress, registry: metrics.registry, extraMetrics: rt.fetchMetrics });
   log.info({ address: ops.address, temporal_sdk_metrics: rt.metricsUrl ?? 'off' }, 'serving /metrics, /healthz and /readyz');
 
@@ -102,19 +125,21 @@ export async function serve(opts: ServeOptions): Promise<Serving> {
       log,
       temporalAddress: opts.temporalAddress,
       metrics,
-      onAivenResponse: metrics.onAivenResponse,
+      onAivenResponse,
       workflowBundlePath: opts.workflowBundlePath,
     };
     if (opts.mode !== 'controller') {
-      if (opts.verifyToken !== false) await verifyAivenToken(config, log, metrics.onAivenResponse);
+      const verified = opts.verifyToken === false ? 'verified' : await verifyAivenToken(config, log, aivenHealth, onAivenResponse);
       let worker;
       try {
         worker = await startWorker(ctx);
       } catch (err) {
-        throw new CliError(`the worker could not start (Temporal at ${opts.temporalAddress}): ${errorMessage(err)}`, ExitCode.Runtime);
+        throw new CliError(`the worker could not start: ${errorMessage(err)}`, ExitCode.Runtime);
       }
       services.push(worker);
       ops.setReadiness('worker', () => worker.worker.getState() === 'RUNNING');
+      ops.setReadiness('aiven', () => aivenHealth.report(), { advisory: true });
+      if (verified === 'unreachable') services.push(aivenWatchService(config, aivenHealth, log, onAivenResponse));
       metrics.start();
     }
     if (opts.mode !== 'worker') {
@@ -125,9 +150,11 @@ export async function serve(opts: ServeOptions): Promise<Serving> {
         throw new CliError(`the controller could not start: ${errorMessage(err)}`, ExitCode.Controller);
       }
       services.push(controller);
-      // Both watches (AivenApplications, and managed Secrets when the controller has that one) listed and connected.
-      const secretWatch = (controller as { secretController?: { isSynced(): boolean } }).secretController;
-      ops.setReadiness('controller', () => controller.controller.isSynced() && (secretWatch?.isSynced() ?? true));
+      // Both watches (AivenApplications, managed Secrets) listed and connected, and signals reach Temporal.
+      ops.setReadiness('controller', () => {
+        if (!controller.controller.isSynced() || !controller.secretController.isSynced()) return { ok: false, detail: 'watches not synced yet' };
+        return controller.signalHealth.report();
+      });
     }
   } catch (err) {
     await stop();
@@ -140,12 +167,18 @@ export async function serve(opts: ServeOptions): Promise<Serving> {
         () => undefined,
         (err: unknown) => {
           log.error({ service: s.name, err: errorMessage(err) }, `${s.name} stopped unexpectedly`);
-          resolve(s.name === 'controller' ? ExitCode.Controller : ExitCode.Runtime);
+          resolve(err instanceof CliError ? err.exitCode : s.name === 'controller' ? ExitCode.Controller : ExitCode.Runtime);
         },
       );
     }
   });
-  return { ops, metrics, services, crashed, stop };
+  return { ops, metrics, aivenHealth, services, crashed, stop };
+}
+
+/** Re-checks the token in the background after an outage at start; a rejection then stops the process (exit 4). */
+function aivenWatchService(config: Config, health: AivenHealth, log: Logger, onResponse: AivenatorMetrics['onAivenResponse']): RunningService {
+  const watch = watchAivenUntilVerified(config, health, log, { onResponse, onRejected: tokenRejected, everyMs: Number(process.env.AIVENATOR_AIVEN_RECHECK_MS) || 30_000 });
+  return { name: 'aiven-check', done: watch.done, stop: async () => watch.stop() };
 }
 
 /**

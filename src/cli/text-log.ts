@@ -1,34 +1,28 @@
-// AIVENATOR_LOG_FORMAT=text: pino's JSON lines turned into one readable line
-// each, `<time> <LEVEL> [component] message key=value ...`, without pino-pretty.
-// The fields are the same as in JSON (redaction happens before this).
+// AIVENATOR_LOG_FORMAT=text: pino's JSON lines made readable by pino-pretty,
+// one line each: `[<time>] LEVEL: [component] message {fields}`. The fields
+// are the same as in JSON (redaction happens before this). Synchronous, in
+// this process: no worker thread, so nothing is lost on exit.
 import type { DestinationStream } from 'pino';
+import pretty, { PrettyOptions, prettyFactory } from 'pino-pretty';
 
-const SKIP = new Set(['time', 'level', 'msg', 'component', 'pid', 'hostname']);
-
-export function formatTextLine(jsonLine: string): string {
-  let record: Record<string, unknown>;
-  try {
-    record = JSON.parse(jsonLine) as Record<string, unknown>;
-  } catch {
-    return jsonLine.trimEnd();
-  }
-  const fields = Object.entries(record)
-    .filter(([key, value]) => !SKIP.has(key) && value !== undefined)
-    .map(([key, value]) => `${key}=${formatValue(value)}`);
-  const level = String(record.level ?? 'info').toUpperCase().padEnd(5);
-  const component = record.component ? ` [${String(record.component)}]` : '';
-  return [`${String(record.time ?? new Date().toISOString())} ${level}${component} ${String(record.msg ?? '')}`.trimEnd(), ...fields].join(' ');
-}
-
-function formatValue(value: unknown): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value);
-  return /[\s"=]/.test(text) ? JSON.stringify(text) : text;
-}
-
-export function textDestination(stream: NodeJS.WritableStream = process.stdout): DestinationStream {
+function options(colorize: boolean): PrettyOptions {
   return {
-    write(chunk: string) {
-      for (const line of chunk.split('\n')) if (line) stream.write(`${formatTextLine(line)}\n`);
-    },
+    colorize,
+    singleLine: true,
+    // The time is already an ISO string (log.ts); shown as written.
+    translateTime: false,
+    ignore: 'pid,hostname,component',
+    messageFormat: '{if component}[{component}] {end}{msg}',
   };
+}
+
+const formatLine = prettyFactory(options(false));
+
+/** One pino JSON line as text; anything else unchanged. */
+export function formatTextLine(jsonLine: string): string {
+  return formatLine(jsonLine).trimEnd();
+}
+
+export function textDestination(stream: NodeJS.WritableStream & { isTTY?: boolean } = process.stdout): DestinationStream {
+  return pretty({ ...options(Boolean(stream.isTTY)), destination: stream, sync: true });
 }

@@ -1,12 +1,16 @@
 // The operations endpoint on AIVENATOR_METRICS_ADDRESS: /metrics (Aivenator's
 // registry, followed by the Temporal SDK's metrics when they are enabled),
 // /healthz (the process serves requests) and /readyz (every readiness check
-// passes: the controller's watch has synced, the worker is running).
+// passes: the controller's watch has synced and it can signal Temporal, the
+// worker is running). Advisory checks (Aiven's health) are reported in /readyz
+// with their detail but do not make the process unready: an Aiven outage must
+// not take the worker out of a rollout or restart it.
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 
-export type ReadinessCheck = () => boolean;
+/** true/false, or a verdict with a reason shown in /readyz. */
+export type ReadinessCheck = () => boolean | { ok: boolean; detail?: string };
 
 export interface OpsServerOptions {
   /** host:port as the reference's flag takes it; ":8080" listens on every interface, port 0 on a free port. */
@@ -20,8 +24,8 @@ export interface OpsServer {
   /** The address actually bound, host:port. */
   address: string;
   url: string;
-  /** Registers (or replaces) a named readiness check. */
-  setReadiness(name: string, check: ReadinessCheck): void;
+  /** Registers (or replaces) a named readiness check; an advisory one is reported but does not decide readiness. */
+  setReadiness(name: string, check: ReadinessCheck, opts?: { advisory?: boolean }): void;
   /** From now on /readyz answers 503: used while shutting down. */
   markShuttingDown(): void;
   close(): Promise<void>;
@@ -35,20 +39,26 @@ export function parseListenAddress(address: string): { host: string; port: numbe
 }
 
 export async function startOpsServer(opts: OpsServerOptions): Promise<OpsServer> {
-  const checks = new Map<string, ReadinessCheck>();
+  const checks = new Map<string, { check: ReadinessCheck; advisory: boolean }>();
   let shuttingDown = false;
 
   const readiness = () => {
     const results: Record<string, boolean> = {};
-    for (const [name, check] of checks) {
+    const detail: Record<string, string> = {};
+    let ready = !shuttingDown && [...checks.values()].some((c) => !c.advisory);
+    for (const [name, { check, advisory }] of checks) {
+      let verdict: ReturnType<ReadinessCheck>;
       try {
-        results[name] = check();
-      } catch {
-        results[name] = false;
+        verdict = check();
+      } catch (err) {
+        verdict = { ok: false, detail: err instanceof Error ? err.message : String(err) };
       }
+      const ok = typeof verdict === 'boolean' ? verdict : verdict.ok;
+      results[name] = ok;
+      if (typeof verdict !== 'boolean' && verdict.detail) detail[name] = verdict.detail;
+      if (!ok && !advisory) ready = false;
     }
-    const ready = !shuttingDown && checks.size > 0 && Object.values(results).every(Boolean);
-    return { ready, checks: results, ...(shuttingDown ? { shuttingDown } : {}) };
+    return { ready, checks: results, ...(Object.keys(detail).length > 0 ? { detail } : {}), ...(shuttingDown ? { shuttingDown } : {}) };
   };
 
   const server = http.createServer((req, res) => {
@@ -86,7 +96,7 @@ export async function startOpsServer(opts: OpsServerOptions): Promise<OpsServer>
   return {
     address,
     url: `http://${urlHost}:${bound.port}`,
-    setReadiness: (name, check) => void checks.set(name, check),
+    setReadiness: (name, check, o) => void checks.set(name, { check, advisory: o?.advisory ?? false }),
     markShuttingDown: () => void (shuttingDown = true),
     close: () =>
       new Promise<void>((resolve) => {

@@ -5,7 +5,7 @@
 // endpoint's text to /metrics, so one scrape target carries both.
 import type { LogLevel, LogMetadata, Logger as TemporalLogger } from '@temporalio/common';
 import { Runtime } from '@temporalio/worker';
-import { freePort } from '../devworld/process';
+import * as net from 'node:net';
 import type { Logger } from '../log';
 
 export interface TemporalRuntimeOptions {
@@ -26,7 +26,7 @@ export interface InstalledTemporalRuntime {
 
 export async function installTemporalRuntime(opts: TemporalRuntimeOptions): Promise<InstalledTemporalRuntime> {
   let bindAddress = opts.metricsAddress;
-  if (bindAddress === undefined) bindAddress = `127.0.0.1:${await freePort()}`;
+  if (bindAddress === undefined) bindAddress = `127.0.0.1:${await loopbackPort()}`;
   const metricsOn = bindAddress !== '' && bindAddress !== 'off';
   Runtime.install({
     logger: pinoTemporalLogger(opts.log.child({ component: 'temporal-sdk' })),
@@ -49,6 +49,18 @@ export async function installTemporalRuntime(opts: TemporalRuntimeOptions): Prom
   };
 }
 
+/** A loopback port free right now (the OS picks it); Core binds it a moment later. */
+function loopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
 const LEVELS: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = {
   TRACE: 'trace',
   DEBUG: 'debug',
@@ -57,11 +69,21 @@ const LEVELS: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = 
   ERROR: 'error',
 };
 
+/**
+ * The SDK warns "No workflows registered, not polling for workflow tasks" for
+ * a worker without workflows, and has no option to say that is intended. The
+ * `<queue>-aiven` worker (activities only) is such a worker; any other still warns.
+ */
+export function isExpectedNoWorkflows(message: string, meta?: LogMetadata): boolean {
+  return message.startsWith('No workflows registered') && typeof meta?.taskQueue === 'string' && meta.taskQueue.endsWith('-aiven');
+}
+
 /** The SDK's Logger interface over pino. */
 export function pinoTemporalLogger(log: Logger): TemporalLogger {
   const write = (level: LogLevel, message: string, meta?: LogMetadata) => {
-    // The workflow bundler's webpack report (many lines) is debug material, not an event.
-    const pinoLevel = level === 'INFO' && message.includes('\n') ? 'debug' : LEVELS[level] ?? 'info';
+    // The workflow bundler's webpack report (many lines) is debug material, not an event;
+    // so is the warning of the Aiven-queue worker, which has no workflows by design.
+    const pinoLevel = (level === 'INFO' && message.includes('\n')) || isExpectedNoWorkflows(message, meta) ? 'debug' : LEVELS[level] ?? 'info';
     log[pinoLevel](meta ?? {}, message);
   };
   return {

@@ -11,31 +11,10 @@ import * as zlib from 'zlib';
 // CRC-32 (IEEE 802.3, the polynomial of Go's crc32.ChecksumIEEE)
 // ---------------------------------------------------------------------------
 
-type Crc32Fn = (data: string | Uint8Array) => number;
-
-let crcTable: Uint32Array | undefined;
-
-/** Table-driven CRC-32/IEEE, used when the runtime's zlib lacks crc32 (Node < 20.15 / 22.2). */
-export function crc32Portable(data: string | Uint8Array): number {
-  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-  if (!crcTable) {
-    crcTable = new Uint32Array(256);
-    for (let n = 0; n < 256; n++) {
-      let c = n;
-      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-      crcTable[n] = c >>> 0;
-    }
-  }
-  let crc = 0xffffffff;
-  for (let i = 0; i < bytes.length; i++) crc = crcTable[(crc ^ bytes[i]!) & 0xff]! ^ (crc >>> 8);
-  return (crc ^ 0xffffffff) >>> 0;
+/** CRC-32/IEEE of the UTF-8 bytes of `data` (or of the bytes given), as an unsigned 32-bit integer (zlib.crc32: Node ≥ 20.15, engines ≥ 20.19). */
+export function crc32(data: string | Uint8Array): number {
+  return zlib.crc32(data) >>> 0;
 }
-
-const nativeCrc32 = (zlib as unknown as { crc32?: (data: string | Uint8Array, value?: number) => number }).crc32;
-
-/** CRC-32/IEEE of the UTF-8 bytes of `data` (or of the bytes given), as an unsigned 32-bit integer. */
-export const crc32: Crc32Fn =
-  typeof nativeCrc32 === 'function' ? (data) => nativeCrc32(data) >>> 0 : crc32Portable;
 
 /** Go's `fmt.Sprintf("%08x", crc32.ChecksumIEEE(...))`. */
 export function crc32Hex8(data: string): string {

@@ -1,14 +1,13 @@
 // Builds the long-running parts of Aivenator from configuration: the worker
 // (workflows + activities) and the controller (watch + signal-with-start).
 import * as k8s from '@kubernetes/client-node';
+import { Client, type Connection } from '@temporalio/client';
 import { createActivities, createCaches } from '../../activities';
-import { Client } from '@temporalio/client';
 import { deriveSigningKey } from '../provenance/signature';
 import { AivenClient } from '../aiven/client';
 import { Config } from '../config';
 import { AppController } from '../controller/controller';
-import { SecretController, FinalizerStarter } from '../controller/secret-controller';
-import { AppSignaler } from '../controller/signaler';
+import { SecretController } from '../controller/secret-controller';
 import { ensureJanitorSchedule, janitorScheduleId } from './janitor-schedule';
 import { KubeCaches } from '../kube/cache/kube-caches';
 import { makeKubeClients } from '../kube/clients';
@@ -16,7 +15,8 @@ import { Logger } from '../log';
 import { MetricsHooks } from '../metrics/hooks';
 import { AivenatorWorker, createAivenatorWorker } from '../../worker/worker';
 import { TemporalOpenSearchAclSerialiser } from '../../worker/opensearch-acl-serialiser';
-import { connectClient, connectNative } from './temporal';
+import { ReportingAppSignaler, ReportingFinalizerStarter, SignalHealth } from './signal-health';
+import { connectClient, connectNative, describeTemporalError, listMissingSearchAttributes, searchAttributeCommand } from './temporal';
 
 export interface ServiceContext {
   config: Config;
@@ -89,20 +89,30 @@ export async function startWorker(ctx: ServiceContext, opts: { namespace?: strin
 export async function startController(
   ctx: ServiceContext,
   opts: { namespace?: string } = {},
-): Promise<RunningService & { controller: AppController; secretController: SecretController }> {
+): Promise<RunningService & { controller: AppController; secretController: SecretController; signalHealth: SignalHealth }> {
   const { config, log } = ctx;
   const { client, connection } = await connectClient(config, ctx.temporalAddress);
+  const where = { address: ctx.temporalAddress, namespace: config.temporal.namespace };
+  const signalHealth = new SignalHealth();
+  // Until the search attributes exist, look again every 30 s (a signal that goes through clears it too).
+  let recheck: NodeJS.Timeout | undefined;
+  const check = async () => {
+    if (await checkSearchAttributes(connection, where, signalHealth, log)) return;
+    recheck = setTimeout(() => void check(), 30_000);
+    recheck.unref();
+  };
+  await check();
   const kube = makeKubeClients(ctx.kc);
   const controller = new AppController({
     kube,
-    signaler: new AppSignaler(client, config.temporal.taskQueue),
+    signaler: new ReportingAppSignaler(client, config.temporal.taskQueue, signalHealth, where),
     log: log.child({ component: 'controller' }),
     namespace: opts.namespace,
   });
   // Deleted managed Secrets: one finalizer workflow each (issue 4).
   const secretController = new SecretController({
     kube,
-    starter: new FinalizerStarter(client, config.temporal.taskQueue),
+    starter: new ReportingFinalizerStarter(client, config.temporal.taskQueue, signalHealth, where),
     log: log.child({ component: 'secret-controller' }),
     namespace: opts.namespace,
     // A deleted Secret that a spec still names is rewritten at once.
@@ -115,7 +125,7 @@ export async function startController(
     const outcome = await ensureJanitorSchedule(client, { taskQueue: config.temporal.taskQueue, namespace: opts.namespace });
     log.info({ schedule: janitorScheduleId(config.temporal.taskQueue, opts.namespace), outcome }, 'janitor schedule ready');
   } catch (err) {
-    log.error({ err: err instanceof Error ? err.message : String(err) }, 'could not create or update the janitor schedule');
+    log.error({ err: describeTemporalError(err, where) }, 'could not create or update the janitor schedule');
   }
   let resolveDone!: () => void;
   const done = new Promise<void>((resolve) => (resolveDone = resolve));
@@ -124,12 +134,39 @@ export async function startController(
     name: 'controller',
     controller,
     secretController,
+    signalHealth,
     done,
     async stop() {
+      clearTimeout(recheck);
       await controller.stop();
       await secretController.stop();
       await connection.close();
       resolveDone();
     },
   };
+}
+
+/**
+ * A namespace without Aivenator's search attributes refuses every
+ * signal-with-start: say so at start, with the command that fixes it. The
+ * check needs operator rights some deployments (Temporal Cloud API keys) lack;
+ * then the first signal tells.
+ */
+/** True when settled (all there, or the check is not allowed); false to look again later. */
+async function checkSearchAttributes(connection: Connection, where: { address: string; namespace: string }, health: SignalHealth, log: Logger): Promise<boolean> {
+  let missing: string[];
+  try {
+    missing = await listMissingSearchAttributes(connection, where.namespace);
+  } catch (err) {
+    log.debug({ err: describeTemporalError(err, where) }, 'could not list the namespace\'s search attributes');
+    return true;
+  }
+  if (missing.length === 0) {
+    health.clear('search-attributes');
+    return true;
+  }
+  const message = `the Temporal namespace "${where.namespace}" lacks the search attributes ${missing.join(', ')}; create them with: ${searchAttributeCommand(where.namespace, where.address, missing)}`;
+  health.failed(message, 'search-attributes');
+  log.error({ missing, namespace: where.namespace, address: where.address }, message);
+  return false;
 }

@@ -123,6 +123,7 @@ export class AivenatorProcess {
         ? {
             AIVENATOR_AIVEN_TOKEN: targets.aiven.token,
             AIVENATOR_AIVEN_URL: targets.aiven.url,
+            AIVENATOR_ALLOW_INSECURE_AIVEN_URL: 'true',
             AIVENATOR_PROJECTS: targets.aiven.projects.join(','),
             AIVENATOR_MAIN_PROJECT: targets.aiven.mainProject,
           }

@@ -55,6 +55,8 @@ export async function devCommand(flags: DevFlags, io: Io, env: NodeJS.ProcessEnv
     TEMPORAL_ADDRESS: info.temporal.address,
     TEMPORAL_NAMESPACE: info.temporal.namespace,
     AIVENATOR_AIVEN_URL: info.aiven.url,
+    // The fake Aiven speaks plain http on loopback.
+    AIVENATOR_ALLOW_INSECURE_AIVEN_URL: 'true',
     AIVENATOR_AIVEN_TOKEN: info.aiven.token,
     AIVENATOR_PROJECTS: info.aiven.projects.join(' '),
     AIVENATOR_MAIN_PROJECT: info.aiven.mainProject,
@@ -132,8 +134,8 @@ export async function devCommand(flags: DevFlags, io: Io, env: NodeJS.ProcessEnv
 }
 
 function howToLook(dir: string, kubeconfig: string, envFile: string, uiUrl: string | undefined, metricsUrl: string, temporalAddress: string, running: boolean): string {
-  const rel = path.relative(process.cwd(), kubeconfig) || kubeconfig;
-  const envRel = path.relative(process.cwd(), envFile) || envFile;
+  const rel = shellQuote(path.relative(process.cwd(), kubeconfig) || kubeconfig);
+  const envRel = shellQuote(path.relative(process.cwd(), envFile) || envFile);
   return [
     '',
     'Look around:',
@@ -142,8 +144,8 @@ function howToLook(dir: string, kubeconfig: string, envFile: string, uiUrl: stri
     `  Temporal UI:  ${uiUrl ?? '(headless)'}/namespaces/default/workflows   (search: AivenSyncState="RolloutFailed")`,
     `  Metrics:      ${metricsUrl}/metrics`,
     `  CLI:          source ${envRel} && ${cliInvocation()} status   (TEMPORAL_ADDRESS=${temporalAddress})`,
-    `                then: history orders/checkout, replay --failed, retry --failed, plan <file.yaml>`,
-    ...(running ? ['', `Edit an app (kubectl edit aivenapp -n orders checkout) and watch it here. Ctrl-C stops everything (state in ${dir}).`] : []),
+    `                then: history -n orders checkout, replay --failed, retry --failed, plan <file.yaml>`,
+    ...(running ? ['', 'Edit an app and watch it here:', `  kubectl --kubeconfig ${rel} edit aivenapp -n orders checkout`, `Ctrl-C stops everything (state in ${dir}).`] : []),
   ].join('\n');
 }
 

@@ -1,6 +1,6 @@
 // `aivenator history <ns>/<app>`: the audit timeline of one application.
 import { appWorkflowId } from '../../../workflows/ids';
-import { ConnectionFlags, Io, json, outputFormat, parseAppRef, temporalClient, toolConfig } from '../common';
+import { ConnectionFlags, Io, appTarget, json, outputFormat, temporalClient, toolConfig } from '../common';
 import { actorRunHistories } from '../histories';
 import { buildTimeline, renderTimeline } from '../timeline';
 
@@ -11,7 +11,7 @@ export interface HistoryFlags extends ConnectionFlags {
 
 export async function historyCommand(target: string, flags: HistoryFlags, io: Io): Promise<number> {
   const format = outputFormat(flags.output);
-  const { namespace, name } = parseAppRef(target);
+  const { namespace, name } = appTarget(target, flags.namespace);
   const config = toolConfig(flags);
   const { client, connection } = await temporalClient(config);
   try {

@@ -6,7 +6,7 @@ import type { HistoryAndWorkflowId } from '@temporalio/client';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import * as fs from 'node:fs';
 import { appWorkflowId } from '../../../workflows/ids';
-import { CliError, ConnectionFlags, ExitCode, Io, errorMessage, json, outputFormat, parseAppRef, temporalClient, toolConfig } from '../common';
+import { CliError, ConnectionFlags, ExitCode, Io, appTarget, errorMessage, json, outputFormat, temporalClient, toolConfig } from '../common';
 import { WorkflowHistory, actorRunHistories, queryHistories, readHistoryFile, writeHistoryFile } from '../histories';
 import { progress } from '../progress';
 
@@ -51,7 +51,7 @@ export async function replayCommand(target: string | undefined, flags: ReplayFla
     const download = progress(io, 'downloading histories');
     try {
       if (target) {
-        const { namespace, name } = parseAppRef(target);
+        const { namespace, name } = appTarget(target, flags.namespace);
         const workflowId = appWorkflowId(namespace, name);
         for (const run of await actorRunHistories(client, workflowId)) {
           histories.push({ workflowId, runId: run.runId, history: run.history, source: 'temporal' });

@@ -3,7 +3,8 @@
 // with reason ManualRetry (signal-with-start, so an actor that ended is started
 // again as the controller would).
 import { AppSignaler } from '../../controller/signaler';
-import { CliError, ConnectionFlags, ExitCode, Io, errorMessage, json, outputFormat, parseAppRef, temporalClient, toolConfig } from '../common';
+import { CliError, ConnectionFlags, DEFAULT_TEMPORAL_ADDRESS, ExitCode, Io, appTarget, json, outputFormat, temporalClient, toolConfig } from '../common';
+import { describeTemporalError } from '../../runtime/temporal';
 import { parseAppWorkflowId } from '../../../workflows/ids';
 import { FAILED_QUERY } from './replay';
 
@@ -25,7 +26,7 @@ export async function retryCommand(target: string | undefined, flags: RetryFlags
   const failures: { app: string; error: string }[] = [];
   try {
     if (target) {
-      apps.push(parseAppRef(target));
+      apps.push(appTarget(target, flags.namespace));
     } else {
       for await (const execution of client.workflow.list({ query: `${FAILED_QUERY} AND ExecutionStatus="Running"` })) {
         const ref = parseAppWorkflowId(execution.workflowId);
@@ -38,7 +39,7 @@ export async function retryCommand(target: string | undefined, flags: RetryFlags
         await signaler.changed(app.namespace, app.name, RETRY_REASON);
         signalled.push(key);
       } catch (err) {
-        failures.push({ app: key, error: errorMessage(err) });
+        failures.push({ app: key, error: describeTemporalError(err, { address: config.temporal.address ?? DEFAULT_TEMPORAL_ADDRESS, namespace: config.temporal.namespace }) });
       }
     }
   } finally {

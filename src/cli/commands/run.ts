@@ -3,14 +3,16 @@ import * as fs from 'node:fs';
 import { Config, ConfigError, loadConfig } from '../../config';
 import { Logger, createLogger } from '../../log';
 import { CliError, ExitCode, Io, kubeConfig } from '../common';
-import { startEmbeddedTemporal } from '../embedded-temporal';
+import type { startEmbeddedTemporal } from '../embedded-temporal';
 import { ServeMode, serve, untilSignal } from '../serve';
+import { flagsToEnv } from '../flags';
 import { textDestination } from '../text-log';
 
+/** --kubeconfig, --context and the runtime flags (see flags.ts), camelCased. */
 export interface RunFlags {
   kubeconfig?: string;
   context?: string;
-  watchNamespace?: string;
+  [flag: string]: unknown;
 }
 
 export function makeLogger(config: Pick<Config, 'logLevel' | 'logFormat'>, component = 'aivenator'): Logger {
@@ -27,7 +29,9 @@ export function loadRunConfig(mode: ServeMode, env: NodeJS.ProcessEnv = process.
   }
 }
 
-export async function runCommand(mode: ServeMode, flags: RunFlags, io: Io, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function runCommand(mode: ServeMode, flags: RunFlags, io: Io, processEnv: NodeJS.ProcessEnv = process.env): Promise<number> {
+  // Flags win over their variables (as the Go binary's do).
+  const env = { ...processEnv, ...flagsToEnv(flags) };
   const config = loadRunConfig(mode, env);
   const log = makeLogger(config);
   const kc = kubeConfig(flags);
@@ -38,7 +42,9 @@ export async function runCommand(mode: ServeMode, flags: RunFlags, io: Io, env: 
   let embedded: Awaited<ReturnType<typeof startEmbeddedTemporal>> | undefined;
   if (!temporalAddress) {
     io.err('TEMPORAL_ADDRESS is not set: starting an embedded Temporal dev server ...');
-    embedded = await startEmbeddedTemporal({ env, namespace: config.temporal.namespace });
+    // A development convenience: the dev server tooling is loaded only here.
+    const { startEmbeddedTemporal: start } = await import('../embedded-temporal');
+    embedded = await start({ env, namespace: config.temporal.namespace });
     temporalAddress = embedded.address;
     io.err(`Temporal dev server at ${embedded.address} (database ${embedded.dbFile})`);
     io.err(`Temporal UI: ${embedded.uiUrl}/namespaces/${config.temporal.namespace}/workflows`);
@@ -52,7 +58,7 @@ export async function runCommand(mode: ServeMode, flags: RunFlags, io: Io, env: 
       kc,
       log,
       temporalAddress,
-      watchNamespace: flags.watchNamespace ?? (env.AIVENATOR_WATCH_NAMESPACE || undefined),
+      watchNamespace: env.AIVENATOR_WATCH_NAMESPACE || undefined,
       temporalMetricsAddress: env.AIVENATOR_TEMPORAL_METRICS_ADDRESS,
       workflowBundlePath: bundle,
     });

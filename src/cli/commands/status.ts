@@ -13,7 +13,7 @@ import { secretEntries } from '../../plan';
 import type { ActorState } from '../../../workflows/application';
 import { stateQuery } from '../../../workflows/application';
 import { appWorkflowId } from '../../../workflows/ids';
-import { CliError, ConnectionFlags, ExitCode, Io, age, errorMessage, json, kubeConfig, outputFormat, parseAppRef, temporalClient, toolConfig } from '../common';
+import { CliError, ConnectionFlags, ExitCode, Io, age, errorMessage, json, kubeConfig, outputFormat, appTarget, temporalClient, toolConfig } from '../common';
 import { renderTable } from '../table';
 
 export interface AppStatusRow {
@@ -44,7 +44,9 @@ export async function statusCommand(target: string | undefined, flags: StatusFla
   const format = outputFormat(flags.output);
   const config = toolConfig(flags);
   const kube = makeKubeClients(kubeConfig(flags));
-  const { namespace, name } = target?.includes('/') ? parseAppRef(target) : { namespace: target, name: undefined };
+  const { namespace, name } = target?.includes('/') || (target && flags.namespace)
+    ? appTarget(target, flags.namespace)
+    : { namespace: target ?? flags.namespace, name: undefined };
 
   let apps: AivenApplication[];
   try {

@@ -106,6 +106,10 @@ describe('aivenator CLI end to end, on the dev sandbox', () => {
     for (const app of ['orders/checkout', 'orders/payments', 'analytics/dashboard']) expect(sandboxOut).toContain(`ok  AivenApplication ${app}: RolloutComplete, generation 1`);
     expect(sandboxOut).toContain('All 3 sample applications converged');
     expect(sandboxOut).toMatch(/kubectl --kubeconfig \S+kubeconfig get aivenapp -A/);
+    // Copy-paste correct: the edit hint names the sandbox's kubeconfig, not the user's cluster.
+    expect(sandboxOut).toMatch(/kubectl --kubeconfig \S+kubeconfig edit aivenapp -n orders checkout/);
+    // The Aiven-queue worker has no workflows by design: no warning about it.
+    expect(sandboxOut).not.toContain('No workflows registered');
     expect(sandboxOut).toContain(`Temporal UI:  http://127.0.0.1:${uiPort}/namespaces/default/workflows`);
     // The kubeconfig it wrote works, and so does the UI.
     const apps = (await kc.makeApiClient(k8s.CustomObjectsApi).listClusterCustomObject({ ...AIVENAPP })) as { items: AivenApplication[] };
@@ -132,6 +136,12 @@ describe('aivenator CLI end to end, on the dev sandbox', () => {
     expect(rows[0].secrets.present).toEqual(['checkout-kafka', 'checkout-valkey-sessions']);
     expect(rows[0].actor).toMatchObject({ status: 'RUNNING', passes: 1 });
 
+    // -n is the Kubernetes namespace, as with kubectl.
+    const byFlag = await cli(['status', '-n', 'orders', '-o', 'json'], env);
+    expect((JSON.parse(byFlag.stdout) as { name: string }[]).map((r) => r.name)).toEqual(['checkout', 'payments']);
+    const one = await cli(['status', '-n', 'orders', 'payments', '-o', 'json'], env);
+    expect((JSON.parse(one.stdout) as { name: string }[]).map((r) => r.name)).toEqual(['payments']);
+
     const missing = await cli(['status', 'orders/nope'], env);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('AivenApplication orders/nope not found');
@@ -152,7 +162,7 @@ describe('aivenator CLI end to end, on the dev sandbox', () => {
     expect(text).toContain('status written: RolloutComplete for generation 1 (HashChanged, 2 Secret(s))');
     expect(text).toContain('AivenSyncState=RolloutComplete');
 
-    const json = await cli(['history', 'orders/checkout', '-o', 'json'], env);
+    const json = await cli(['history', '-n', 'orders', 'checkout', '-o', 'json'], env);
     const entries = (JSON.parse(json.stdout) as { entries: { kind: string }[] }).entries;
     expect(entries.filter((e) => e.kind === 'secret')).toHaveLength(2);
 
@@ -273,10 +283,10 @@ describe('aivenator CLI end to end, on the dev sandbox', () => {
   });
 
   it('refuses to run a worker with a token Aiven rejects (exit 4), or without one (exit 2)', async () => {
-    const base = { TEMPORAL_ADDRESS: env.TEMPORAL_ADDRESS, KUBECONFIG: env.KUBECONFIG, AIVENATOR_AIVEN_URL: env.AIVENATOR_AIVEN_URL, AIVENATOR_METRICS_ADDRESS: '127.0.0.1:0', AIVENATOR_TEMPORAL_METRICS_ADDRESS: 'off' };
+    const base = { TEMPORAL_ADDRESS: env.TEMPORAL_ADDRESS, KUBECONFIG: env.KUBECONFIG, AIVENATOR_AIVEN_URL: env.AIVENATOR_AIVEN_URL, AIVENATOR_ALLOW_INSECURE_AIVEN_URL: 'true', AIVENATOR_METRICS_ADDRESS: '127.0.0.1:0', AIVENATOR_TEMPORAL_METRICS_ADDRESS: 'off' };
     const wrong = await cli(['worker'], { ...base, AIVENATOR_AIVEN_TOKEN: 'not-the-token' });
     expect(wrong.code).toBe(4);
-    expect(wrong.stderr).toMatch(/aivenator: Aiven refused the token \(GET .*\/v1\/project\): .*HTTP 40[13]/);
+    expect(wrong.stderr).toMatch(/aivenator: Aiven refused the token \(GET .*\/v1\/project: .*HTTP 40[13]/);
     expect(`${wrong.stdout}${wrong.stderr}`).not.toContain('not-the-token');
     const none = await cli(['run'], base);
     expect(none.code).toBe(2);

@@ -63,6 +63,7 @@ export async function startRestrictedAivenator(namespace: string): Promise<Restr
   const config = loadConfig({
     AIVENATOR_AIVEN_TOKEN: w.aiven.token,
     AIVENATOR_AIVEN_URL: w.aiven.url,
+    AIVENATOR_ALLOW_INSECURE_AIVEN_URL: 'true',
     AIVENATOR_PROJECTS: w.aiven.projects.join(' '),
     AIVENATOR_MAIN_PROJECT: w.aiven.mainProject,
     AIVENATOR_TASK_QUEUE: taskQueue,

@@ -16,7 +16,7 @@ describe('aivenator main', () => {
     const io = capture();
     expect(await main(['node', 'aivenator', '--help'], io)).toBe(0);
     const help = io.stdout.join('\n');
-    for (const cmd of ['run', 'controller', 'worker', 'dev', 'status', 'history', 'replay', 'retry', 'plan', 'bundle']) expect(help).toMatch(new RegExp(`\\n  ${cmd}\\b`));
+    for (const cmd of ['run', 'controller', 'worker', 'dev', 'status', 'history', 'replay', 'retry', 'finalizer', 'plan', 'bundle']) expect(help).toMatch(new RegExp(`\\n  ${cmd}\\b`));
   });
 
   it('exits 2 on a usage error', async () => {
@@ -29,7 +29,7 @@ describe('aivenator main', () => {
   it('exits 2 for a bad application reference and for replay without a source', async () => {
     const io = capture();
     expect(await main(['node', 'aivenator', 'history', 'no-slash'], io)).toBe(2);
-    expect(io.stderr.join('\n')).toContain('expected <namespace>/<application>');
+    expect(io.stderr.join('\n')).toContain('expected <namespace>/<application> or -n <namespace> no-slash');
     const io2 = capture();
     expect(await main(['node', 'aivenator', 'replay'], io2)).toBe(2);
     expect(io2.stderr.join('\n')).toContain('exactly one of');
@@ -54,7 +54,7 @@ describe('helpers', () => {
 
   it('turns pino JSON into one text line with the fields', () => {
     const line = formatTextLine(JSON.stringify({ level: 'info', time: '2026-01-01T00:00:00.000Z', component: 'activities', msg: 'wrote Secret', secret_name: 'app-kafka', team: 'ns', note: 'two words' }));
-    expect(line).toBe('2026-01-01T00:00:00.000Z INFO  [activities] wrote Secret secret_name=app-kafka team=ns note="two words"');
+    expect(line).toBe('[2026-01-01T00:00:00.000Z] INFO: [activities] wrote Secret {"secret_name":"app-kafka","team":"ns","note":"two words"}');
     expect(formatTextLine('not json')).toBe('not json');
   });
 

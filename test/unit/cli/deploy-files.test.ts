@@ -208,10 +208,10 @@ describe('Dockerfile', () => {
   const stages = instructions.reduce<Instruction[][]>((acc, i) => (i.op === 'FROM' ? [...acc, [i]] : (acc[acc.length - 1].push(i), acc)), []);
   const final = stages[stages.length - 1];
 
-  it('is multi-stage: builds on node:20 and ships a distroless Node.js 20 image', () => {
+  it('is multi-stage: builds on node:22 and ships a distroless Node.js 22 LTS image', () => {
     expect(stages.length).toBeGreaterThanOrEqual(2);
-    expect(stages[0][0].args).toMatch(/^node:20(-slim)? AS build$/);
-    expect(final[0].args).toMatch(/^gcr\.io\/distroless\/nodejs20-debian12:nonroot$/);
+    expect(stages[0][0].args).toMatch(/^node:22(-slim)? AS build$/);
+    expect(final[0].args).toMatch(/^gcr\.io\/distroless\/nodejs22-debian12:nonroot$/);
   });
 
   it('runs as a non-root user with an exec-form ENTRYPOINT of the CLI', () => {

@@ -76,3 +76,30 @@ describe('plan', () => {
     expect(out.applications[0].secrets[1].username).toBe('team-a-rw-3D_');
   });
 });
+
+describe('plan flags what Aiven would refuse', () => {
+  const app = (spec: object, name = 'shop', namespace = 'orders') => ({ apiVersion: 'aiven.nais.io/v1', kind: 'AivenApplication', metadata: { name, namespace }, spec }) as Parameters<typeof planApp>[0];
+
+  it('a user name over 64 characters (Valkey and OpenSearch names are not truncated)', () => {
+    const longName = `a${'b'.repeat(61)}`;
+    const plan = planApp(app({ valkey: [{ instance: 'cache', access: 'read', secretName: 'shop-valkey' }] }, longName), options);
+    expect(plan.secrets[0].username.length).toBeGreaterThan(64);
+    expect(plan.problems).toEqual([expect.objectContaining({ reason: 'UserNameTooLong', message: expect.stringMatching(/has \d+ characters; Aiven allows at most 64/) })]);
+    const ok = planApp(app({ valkey: [{ instance: 'cache', access: 'read', secretName: 'shop-valkey' }] }), options);
+    expect(ok.problems).toEqual([]);
+  });
+
+  it('an invalid OpenSearch access is a problem and no grant; an invalid Valkey access is read, with a warning', () => {
+    const os = planApp(app({ openSearch: { instance: 'logs', access: 'rw', secretName: 'shop-os' } }), options);
+    expect(os.problems).toEqual([expect.objectContaining({ reason: 'InvalidAccess', message: expect.stringContaining('access "rw" is not one of read, write, readwrite, admin') })]);
+    expect(os.secrets[0].grants).toEqual([]);
+    const valkey = planApp(app({ valkey: [{ instance: 'cache', access: 'everything', secretName: 'shop-valkey' }] }), options);
+    expect(valkey.problems).toEqual([]);
+    expect(valkey.secrets[0].access).toBe('read');
+    expect(valkey.secrets[0].grants).toContain('+@read');
+    expect(valkey.warnings.join('\n')).toContain('access "everything" is not one of');
+    for (const access of ['read', 'write', 'readwrite', 'admin', undefined]) {
+      expect(planApp(app({ openSearch: { instance: 'logs', access, secretName: 'shop-os' } }), options).problems).toEqual([]);
+    }
+  });
+});

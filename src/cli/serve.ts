@@ -132,7 +132,7 @@ export async function serve(opts: ServeOptions): Promise<Serving> {
       const verified = opts.verifyToken === false ? 'verified' : await verifyAivenToken(config, log, aivenHealth, onAivenResponse);
       let worker;
       try {
-        worker = await startWorker(ctx);
+        worker = await startWorker(ctx, { namespace: opts.watchNamespace });
       } catch (err) {
         throw new CliError(`the worker could not start: ${errorMessage(err)}`, ExitCode.Runtime);
       }

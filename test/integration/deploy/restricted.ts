@@ -1,10 +1,9 @@
-// Aivenator under the shipped RBAC: the manifests in deploy/ applied to the
-// test world as they are, and the worker and the controller each run with a
-// token of their own ServiceAccount (TokenRequest), through the same
+// Aivenator under the shipped RBAC: the chart's ServiceAccounts, ClusterRoles
+// and bindings (helm template, default values) applied to the test world as
+// they render, and the worker and the controller each run with a token of
+// their own ServiceAccount (TokenRequest), through the same
 // startWorker/startController the CLI uses.
 import * as k8s from '@kubernetes/client-node';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { installTestRuntime } from '../../env/runtime';
 import { loadConfig } from '../../../src/config';
 import { kubeConfigFor } from '../../../src/devworld/kube-apiserver';
@@ -13,31 +12,33 @@ import { AivenatorMetrics } from '../../../src/metrics/prometheus';
 import { OpsServer, startOpsServer } from '../../../src/metrics/server';
 import { RunningService, startController, startWorker } from '../../../src/runtime/services';
 import { adminKubeConfig, world } from '../../env/world';
+import { render } from '../chart/helm';
 
-export const DEPLOY_DIR = path.resolve(__dirname, '..', '..', '..', 'deploy');
-export const RBAC_FILES = ['namespace.yaml', 'serviceaccounts.yaml', 'rbac/controller-clusterrole.yaml', 'rbac/worker-clusterrole.yaml', 'rbac/clusterrolebindings.yaml'];
+/** The release's namespace, where the ServiceAccounts live (release "aivenator"). */
+export const RELEASE_NAMESPACE = 'aivenator';
+const RBAC_KINDS = ['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding'];
 
-export function loadManifests(file: string): k8s.KubernetesObject[] {
-  return (k8s.loadAllYaml(fs.readFileSync(path.join(DEPLOY_DIR, file), 'utf8')) as k8s.KubernetesObject[]).filter(Boolean);
+/** The chart's RBAC objects, rendered with the default values. */
+export function rbacManifests(): k8s.KubernetesObject[] {
+  return render({ namespace: RELEASE_NAMESPACE }).filter((o) => RBAC_KINDS.includes(o.kind!));
 }
 
-/** kubectl apply of the RBAC manifests, as they are (create, or replace what exists). */
+/** kubectl apply of the rendered RBAC, as it is (create, or replace what exists), in the release namespace. */
 export async function applyRbac(): Promise<void> {
   const client = k8s.KubernetesObjectApi.makeApiClient(adminKubeConfig());
-  for (const file of RBAC_FILES) {
-    for (const obj of loadManifests(file)) {
-      try {
-        await client.create(obj);
-      } catch (err) {
-        if (!(err instanceof k8s.ApiException && err.code === 409)) throw err;
-        const existing = await client.read(obj as k8s.KubernetesObject & { metadata: { name: string } });
-        await client.replace({ ...obj, metadata: { ...obj.metadata, resourceVersion: existing.metadata?.resourceVersion } });
-      }
+  const namespace = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: RELEASE_NAMESPACE } };
+  for (const obj of [namespace, ...rbacManifests()]) {
+    try {
+      await client.create(obj);
+    } catch (err) {
+      if (!(err instanceof k8s.ApiException && err.code === 409)) throw err;
+      const existing = await client.read(obj as k8s.KubernetesObject & { metadata: { name: string } });
+      await client.replace({ ...obj, metadata: { ...obj.metadata, resourceVersion: existing.metadata?.resourceVersion } });
     }
   }
 }
 
-/** A token of a ServiceAccount the manifests define (the TokenRequest API, as the kubelet gets one). */
+/** A token of a ServiceAccount the chart defines (the TokenRequest API, as the kubelet gets one). */
 export async function serviceAccountToken(namespace: string, name: string): Promise<string> {
   const core = adminKubeConfig().makeApiClient(k8s.CoreV1Api);
   const request = await core.createNamespacedServiceAccountToken({ namespace, name, body: { spec: { audiences: [], expirationSeconds: 3600 } } });
@@ -58,7 +59,7 @@ export interface RestrictedAivenator {
 export async function startRestrictedAivenator(namespace: string): Promise<RestrictedAivenator> {
   const w = world();
   installTestRuntime();
-  const [controllerToken, workerToken] = await Promise.all([serviceAccountToken('aivenator', 'aivenator-controller'), serviceAccountToken('aivenator', 'aivenator-worker')]);
+  const [controllerToken, workerToken] = await Promise.all([serviceAccountToken(RELEASE_NAMESPACE, 'aivenator-controller'), serviceAccountToken(RELEASE_NAMESPACE, 'aivenator-worker')]);
   const taskQueue = `aivenator-rbac-${namespace}`;
   const config = loadConfig({
     AIVENATOR_AIVEN_TOKEN: w.aiven.token,

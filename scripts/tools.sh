@@ -56,9 +56,15 @@ build_kube_apiserver() {
     -o "$OUT/kube-apiserver" k8s.io/kubernetes/cmd/kube-apiserver)
 }
 
+# helm's default Kubernetes version (for `helm template` and `helm lint`) is the
+# apiserver's the tests run, as helm's Makefile sets it from client-go's.
 build_helm() {
+  local minor pkg=helm.sh/helm/v3/pkg
+  minor=$(echo "$KUBE_VERSION" | cut -d. -f2)
   GOBIN="$OUT" CGO_ENABLED=0 go install \
-    -ldflags "-X helm.sh/helm/v3/internal/version.version=v$HELM_VERSION" \
+    -ldflags "-X helm.sh/helm/v3/internal/version.version=v$HELM_VERSION \
+      -X $pkg/chartutil.k8sVersionMajor=1 -X $pkg/chartutil.k8sVersionMinor=$minor \
+      -X $pkg/lint/rules.k8sVersionMajor=1 -X $pkg/lint/rules.k8sVersionMinor=$minor" \
     "helm.sh/helm/v3/cmd/helm@v$HELM_VERSION"
 }
 
@@ -91,7 +97,7 @@ build_kafka_plugin() {
 build "temporal $TEMPORAL_VERSION" "$tools_dir/temporal-$TEMPORAL_VERSION" temporal build_temporal
 build "etcd $ETCD_VERSION" "$tools_dir/etcd-$ETCD_VERSION" etcd build_etcd
 build "kube-apiserver $KUBE_VERSION" "$tools_dir/kube-apiserver-$KUBE_VERSION" kube-apiserver build_kube_apiserver
-build "helm $HELM_VERSION" "$tools_dir/helm-$HELM_VERSION" helm build_helm
+build "helm $HELM_VERSION" "$tools_dir/helm-$HELM_VERSION-kube-$KUBE_VERSION" helm build_helm
 build "monitoring CRDs $PROMETHEUS_OPERATOR_VERSION" "$tools_dir/monitoring-crds-$PROMETHEUS_OPERATOR_VERSION" monitoring.coreos.com_prometheusrules.yaml fetch_monitoring_crds
 
 # The Kafka broker (AIVENATOR_TEST_KAFKA=0 skips it, and the tests that need it).
@@ -124,7 +130,7 @@ cat > "$tools_dir/versions.json" <<JSON
   "temporal": "$tools_dir/temporal-$TEMPORAL_VERSION/temporal",
   "etcd": "$tools_dir/etcd-$ETCD_VERSION/etcd",
   "kubeApiserver": "$tools_dir/kube-apiserver-$KUBE_VERSION/kube-apiserver",
-  "helm": "$tools_dir/helm-$HELM_VERSION/helm",
+  "helm": "$tools_dir/helm-$HELM_VERSION-kube-$KUBE_VERSION/helm",
   "monitoringCrds": "$tools_dir/monitoring-crds-$PROMETHEUS_OPERATOR_VERSION"$kafka_json
 }
 JSON

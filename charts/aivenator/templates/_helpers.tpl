@@ -43,10 +43,3 @@ app.kubernetes.io/component: {{ .component }}
 {{- define "aivenator.image" -}}
 {{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
 {{- end }}
-
-{{/* Labels every alert carries. */}}
-{{- define "aivenator.alertLabels" -}}
-{{- with .Values.prometheusRule.alertLabels }}
-{{ toYaml . }}
-{{- end }}
-{{- end }}

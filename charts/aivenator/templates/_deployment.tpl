@@ -46,13 +46,7 @@ spec:
           imagePullPolicy: {{ $root.Values.image.pullPolicy }}
           args: [{{ .component | quote }}]
           env:
-            {{- include "aivenator.commonEnv" $root | nindent 12 }}
-            {{- with .env }}
-            {{- . | nindent 12 }}
-            {{- end }}
-            {{- with $values.extraEnv }}
-            {{- toYaml . | nindent 12 }}
-            {{- end }}
+            {{- include "aivenator.env" . | nindent 12 }}
           ports:
             - name: metrics
               containerPort: {{ $root.Values.metrics.port }}
@@ -93,7 +87,8 @@ spec:
         - name: temporal-tls
           secret:
             secretName: {{ $root.Values.temporal.tls.secretName }}
-            defaultMode: 0400
+            # 0400, written in decimal: YAML 1.1 and 1.2 parsers read 0400 differently.
+            defaultMode: 256
         {{- end }}
       {{- with $values.nodeSelector }}
       nodeSelector:
@@ -107,6 +102,25 @@ spec:
       affinity:
         {{- toYaml . | nindent 8 }}
       {{- end }}
+{{- end }}
+
+{{/*
+The container's environment: the chart's variables, then extraEnv (global,
+then the component's), which replaces a variable of the same name: the
+apiserver refuses a list with a name twice.
+*/}}
+{{- define "aivenator.env" -}}
+{{- $env := include "aivenator.commonEnv" .root | fromYamlArray }}
+{{- if .env }}{{ $env = concat $env (.env | fromYamlArray) }}{{ end }}
+{{- $overrides := concat (.root.Values.extraEnv | default list) ((index .root.Values .component).extraEnv | default list) }}
+{{- $replaced := list }}
+{{- range $overrides }}{{ $replaced = append $replaced .name }}{{ end }}
+{{- $final := list }}
+{{- range $env }}{{ if not (has .name $replaced) }}{{ $final = append $final . }}{{ end }}{{ end }}
+{{- $byName := dict }}
+{{- range $overrides }}{{ $_ := set $byName .name . }}{{ end }}
+{{- range $overrides }}{{ if hasKey $byName .name }}{{ $final = append $final (get $byName .name) }}{{ $_ := unset $byName .name }}{{ end }}{{ end }}
+{{- toYaml $final }}
 {{- end }}
 
 {{- define "aivenator.workerEnv" -}}

@@ -75,7 +75,4 @@ environment; TLS files come from one Secret mounted read-only.
 - name: AIVENATOR_WATCH_NAMESPACE
   value: {{ .Values.watchNamespace | quote }}
 {{- end }}
-{{- with .Values.extraEnv }}
-{{ toYaml . }}
-{{- end }}
 {{- end }}

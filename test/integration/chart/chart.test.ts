@@ -26,7 +26,8 @@ const PRODUCTION = {
     apiKey: { secretName: 'temporal-api-key', key: 'key' },
     tls: { enabled: true, serverName: 'aivenator.abcde.tmprl.cloud', secretName: 'temporal-tls', caKey: 'ca.crt', certKey: 'tls.crt', keyKey: 'tls.key' },
   },
-  controller: { replicas: 2, extraEnv: [{ name: 'AIVENATOR_LOG_LEVEL', value: 'debug' }] },
+  extraEnv: [{ name: 'AIVENATOR_LOG_LEVEL', value: 'warn' }, { name: 'NODE_OPTIONS', value: '--max-old-space-size=700' }],
+  controller: { replicas: 2, extraEnv: [{ name: 'AIVENATOR_LOG_LEVEL', value: 'debug' }, { name: 'NODE_OPTIONS', value: '--max-old-space-size=400' }] },
   worker: { replicas: 1 },
   metrics: { serviceMonitor: { enabled: true, labels: { release: 'prometheus' } } },
   prometheusRule: { enabled: true, labels: { release: 'prometheus' }, alertLabels: { team: 'nais' }, dashboardUrl: 'https://grafana.example/d/aivenator' },
@@ -94,9 +95,12 @@ describe('charts/aivenator', () => {
     }
     const workerEnv = Object.fromEntries((deployment('worker').spec.template.spec.containers[0].env as Env[]).map((e) => [e.name, e.value ?? e.valueFrom]));
     expect(workerEnv).toMatchObject({ AIVENATOR_AIVEN_TOKEN: { secretKeyRef: { name: 'aiven-api', key: 'api-token' } }, AIVENATOR_PROJECTS: 'nav-prod nav-infra', AIVENATOR_MAIN_PROJECT: 'nav-prod', AIVENATOR_AIVEN_URL: 'https://api.aiven.example', AIVENATOR_AIVEN_RATE_LIMIT: '5' });
-    // The controller's extra env comes last, so it wins.
+    // extraEnv replaces the chart's variable of the same name (the apiserver refuses a name twice); the last definition wins.
     const controllerEnv = deployment('controller').spec.template.spec.containers[0].env as Env[];
-    expect(controllerEnv.filter((e) => e.name === 'AIVENATOR_LOG_LEVEL').map((e) => e.value)).toEqual(['info', 'debug']);
+    expect(controllerEnv.filter((e) => e.name === 'AIVENATOR_LOG_LEVEL')).toEqual([{ name: 'AIVENATOR_LOG_LEVEL', value: 'debug' }]);
+    expect(controllerEnv.filter((e) => e.name === 'NODE_OPTIONS')).toEqual([{ name: 'NODE_OPTIONS', value: '--max-old-space-size=400' }]);
+    const workerEnv2 = deployment('worker').spec.template.spec.containers[0].env as Env[];
+    expect(workerEnv2.filter((e) => e.name === 'AIVENATOR_LOG_LEVEL').map((e) => e.value)).toEqual(['warn']);
     // Two controllers: keep one through a drain; one worker may move.
     expect(one(objects, 'PodDisruptionBudget', 'prod-aivenator-controller').spec).toMatchObject({ minAvailable: 1 });
     expect(one(objects, 'PodDisruptionBudget', 'prod-aivenator-worker').spec).toMatchObject({ maxUnavailable: 1 });

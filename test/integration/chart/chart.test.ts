@@ -147,6 +147,11 @@ describe('charts/aivenator', () => {
     ['TLS files with TLS off', { temporal: { tls: { secretName: 's', caKey: 'ca.crt' } } }, /temporal.tls.enabled must be true/],
     ['no Temporal address', { temporal: { address: '' } }, /temporal.address is required/],
     ['no main project', { aiven: { mainProject: '' } }, /aiven.mainProject is required/],
+    // values.schema.json: typos and values Aivenator would refuse at start.
+    ['a misspelt value', { temporal: { adress: 'temporal:7233' } }, /additional properties 'adress' not allowed/],
+    ['an unknown log format', { log: { format: 'xml' } }, /\/log\/format/],
+    ['a duration Aivenator cannot read', { driftInterval: '1 hour' }, /\/driftInterval/],
+    ['no Kafka pool', { aiven: { projects: [] } }, /\/aiven\/projects/],
   ])('refuses %s', (_what, values, message) => {
     expect(() => render({ values })).toThrow(message);
   });

@@ -1,8 +1,8 @@
-// Aivenator under the shipped RBAC: the chart's ServiceAccounts, ClusterRoles
-// and bindings (helm template, default values) applied to the test world as
-// they render, and the worker and the controller each run with a token of
-// their own ServiceAccount (TokenRequest), through the same
-// startWorker/startController the CLI uses.
+// Aivenator under the shipped RBAC: the chart's ServiceAccounts, roles and
+// bindings (helm template; ClusterRoles by default, Roles in one namespace with
+// watchNamespace) applied to the test world as they render, and the worker and
+// the controller each run with a token of their own ServiceAccount
+// (TokenRequest), through the same startWorker/startController the CLI uses.
 import * as k8s from '@kubernetes/client-node';
 import { installTestRuntime } from '../../env/runtime';
 import { loadConfig } from '../../../src/config';
@@ -14,20 +14,34 @@ import { RunningService, startController, startWorker } from '../../../src/runti
 import { adminKubeConfig, world } from '../../env/world';
 import { render } from '../chart/helm';
 
-/** The release's namespace, where the ServiceAccounts live (release "aivenator"). */
+/** The release's namespace, where the ServiceAccounts live. */
 export const RELEASE_NAMESPACE = 'aivenator';
-const RBAC_KINDS = ['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding'];
+const RBAC_KINDS = ['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding'];
 
-/** The chart's RBAC objects, rendered with the default values. */
-export function rbacManifests(): k8s.KubernetesObject[] {
-  return render({ namespace: RELEASE_NAMESPACE }).filter((o) => RBAC_KINDS.includes(o.kind!));
+export interface RbacOptions {
+  /** Helm release name (default "aivenator": objects named aivenator-controller, aivenator-worker). */
+  release?: string;
+  /** The chart's namespace-scoped mode: Roles in this namespace instead of ClusterRoles. */
+  watchNamespace?: string;
+}
+
+/** The ServiceAccounts the chart's components run as. */
+export interface ChartAccounts {
+  controller: string;
+  worker: string;
+}
+
+/** The chart's RBAC objects (ServiceAccounts, roles and bindings) as helm renders them. */
+export function rbacManifests(opts: RbacOptions = {}): k8s.KubernetesObject[] {
+  return render({ release: opts.release, namespace: RELEASE_NAMESPACE, values: opts.watchNamespace ? { watchNamespace: opts.watchNamespace } : {} }).filter((o) => RBAC_KINDS.includes(o.kind!));
 }
 
 /** kubectl apply of the rendered RBAC, as it is (create, or replace what exists), in the release namespace. */
-export async function applyRbac(): Promise<void> {
+export async function applyRbac(opts: RbacOptions = {}): Promise<ChartAccounts> {
   const client = k8s.KubernetesObjectApi.makeApiClient(adminKubeConfig());
   const namespace = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: RELEASE_NAMESPACE } };
-  for (const obj of [namespace, ...rbacManifests()]) {
+  const objects = rbacManifests(opts);
+  for (const obj of [namespace, ...objects]) {
     try {
       await client.create(obj);
     } catch (err) {
@@ -36,6 +50,8 @@ export async function applyRbac(): Promise<void> {
       await client.replace({ ...obj, metadata: { ...obj.metadata, resourceVersion: existing.metadata?.resourceVersion } });
     }
   }
+  const account = (component: string) => objects.find((o) => o.kind === 'ServiceAccount' && o.metadata?.labels?.['app.kubernetes.io/component'] === component)!.metadata!.name!;
+  return { controller: account('controller'), worker: account('worker') };
 }
 
 /** A token of a ServiceAccount the chart defines (the TokenRequest API, as the kubelet gets one). */
@@ -56,10 +72,10 @@ export interface RestrictedAivenator {
   stop(): Promise<void>;
 }
 
-export async function startRestrictedAivenator(namespace: string): Promise<RestrictedAivenator> {
+export async function startRestrictedAivenator(namespace: string, accounts: ChartAccounts = { controller: 'aivenator-controller', worker: 'aivenator-worker' }): Promise<RestrictedAivenator> {
   const w = world();
   installTestRuntime();
-  const [controllerToken, workerToken] = await Promise.all([serviceAccountToken(RELEASE_NAMESPACE, 'aivenator-controller'), serviceAccountToken(RELEASE_NAMESPACE, 'aivenator-worker')]);
+  const [controllerToken, workerToken] = await Promise.all([serviceAccountToken(RELEASE_NAMESPACE, accounts.controller), serviceAccountToken(RELEASE_NAMESPACE, accounts.worker)]);
   const taskQueue = `aivenator-rbac-${namespace}`;
   const config = loadConfig({
     AIVENATOR_AIVEN_TOKEN: w.aiven.token,

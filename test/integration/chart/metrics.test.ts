@@ -138,6 +138,8 @@ describe('alerts and dashboard use metrics Aivenator exports', () => {
   it('every metric an alert or a panel uses is exported (or listed as pending)', () => {
     expect(scrapes.worker).not.toBe('');
     const exported = new Set([...exportedFamilies(scrapes.worker), ...exportedFamilies(scrapes.controller)]);
+    // The scrapes are what they should be: Aivenator's, the Temporal SDK's (with the outage) and Node's.
+    expect([...exported]).toEqual(expect.arrayContaining(['aivenator_aiven_applications_processed', 'aivenator_aiven_application_processing_time_seconds', 'temporal_long_request', 'temporal_long_request_failure', 'temporal_activity_execution_failed', 'process_resident_memory_bytes']));
     const missing = [...used.entries()].filter(([name]) => !exported.has(name) && !(name in PENDING)).map(([name, where]) => `${name} (${[...new Set(where)].join(', ')})`);
     expect(missing).toEqual([]);
   });

@@ -92,9 +92,9 @@ describe('deploy/aivenator.yaml (the chart with its default values)', () => {
     expect(token('controller')).toBeUndefined();
   });
 
-  it('sets only environment variables Aivenator reads (config.ts, the CLI, @temporalio/envconfig)', () => {
-    const files = ['src/config.ts', 'src/cli/commands/run.ts', 'src/cli/main.ts', 'node_modules/@temporalio/envconfig/lib/envconfig.js'];
-    const sources = files.map((f) => fs.readFileSync(path.join(ROOT, f), 'utf8')).join('\n');
+  it('sets only environment variables Aivenator reads (src/, @temporalio/envconfig)', () => {
+    const files = [...sourceFiles(path.join(ROOT, 'src')), path.join(ROOT, 'node_modules/@temporalio/envconfig/lib/envconfig.js')];
+    const sources = files.map((f) => fs.readFileSync(f, 'utf8')).join('\n');
     const read = (name: string) => sources.includes(name) || sources.includes(`'${name.replace(/^AIVENATOR_/, '')}'`);
     for (const component of ['controller', 'worker']) {
       for (const { name } of env(component)) expect({ component, name, read: read(name) }).toEqual({ component, name, read: true });

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Builds the real servers the tests run against (Temporal dev server, etcd,
-# kube-apiserver) and helm from their Go modules, fetches the prometheus-operator
-# CRDs (ServiceMonitor, PrometheusRule) from its Go module and Apache Kafka's jars
-# from Maven Central, caching them by version outside the checkout. Builds only
-# what is missing. Prints the directory of each tool.
+# kube-apiserver), helm and a PromQL checker from their Go modules, fetches the
+# prometheus-operator CRDs (ServiceMonitor, PrometheusRule) from its Go module
+# and Apache Kafka's jars from Maven Central, caching them by version outside
+# the checkout. Builds only what is missing. Prints the directory of each tool.
 set -euo pipefail
 
 TEMPORAL_VERSION=1.5.1
@@ -17,6 +17,8 @@ KAFKA_VERSION=3.9.2
 # ServiceMonitor and PrometheusRule need in the test apiserver.
 HELM_VERSION=3.22.0
 PROMETHEUS_OPERATOR_VERSION=0.85.0
+# Prometheus's PromQL parser (test/tools/promql), to check the alerts' and the
+# dashboard's expressions; the version is in test/tools/promql/go.mod.
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 tools_dir=${AIVENATOR_TOOLS_DIR:-$HOME/.cache/aivenator/tools}
@@ -80,6 +82,10 @@ fetch_monitoring_crds() {
   chmod 644 "$OUT"/*.yaml
 }
 
+build_promql() {
+  (cd "$repo/test/tools/promql" && CGO_ENABLED=0 go build -o "$OUT/promql" .)
+}
+
 # Kafka from Maven Central only: the jars test/tools/kafka/pom.xml lists, copied
 # by Maven (its local repository, ~/.m2, keeps the downloads).
 build_kafka() {
@@ -99,6 +105,9 @@ build "etcd $ETCD_VERSION" "$tools_dir/etcd-$ETCD_VERSION" etcd build_etcd
 build "kube-apiserver $KUBE_VERSION" "$tools_dir/kube-apiserver-$KUBE_VERSION" kube-apiserver build_kube_apiserver
 build "helm $HELM_VERSION" "$tools_dir/helm-$HELM_VERSION-kube-$KUBE_VERSION" helm build_helm
 build "monitoring CRDs $PROMETHEUS_OPERATOR_VERSION" "$tools_dir/monitoring-crds-$PROMETHEUS_OPERATOR_VERSION" monitoring.coreos.com_prometheusrules.yaml fetch_monitoring_crds
+# Keyed by its sources, so a changed parser version or program is built again.
+promql_dir="$tools_dir/promql-$(cat "$repo"/test/tools/promql/{go.mod,go.sum,main.go} | sha256sum | cut -c1-12)"
+build "promql parser" "$promql_dir" promql build_promql
 
 # The Kafka broker (AIVENATOR_TEST_KAFKA=0 skips it, and the tests that need it).
 kafka_json=""
@@ -131,7 +140,8 @@ cat > "$tools_dir/versions.json" <<JSON
   "etcd": "$tools_dir/etcd-$ETCD_VERSION/etcd",
   "kubeApiserver": "$tools_dir/kube-apiserver-$KUBE_VERSION/kube-apiserver",
   "helm": "$tools_dir/helm-$HELM_VERSION-kube-$KUBE_VERSION/helm",
-  "monitoringCrds": "$tools_dir/monitoring-crds-$PROMETHEUS_OPERATOR_VERSION"$kafka_json
+  "monitoringCrds": "$tools_dir/monitoring-crds-$PROMETHEUS_OPERATOR_VERSION",
+  "promql": "$promql_dir/promql"$kafka_json
 }
 JSON
 echo "tools: ready in $tools_dir"

@@ -16,6 +16,8 @@ export interface ToolPaths {
   helm?: string;
   /** A directory with the prometheus-operator CRDs (ServiceMonitor, PrometheusRule). */
   monitoringCrds?: string;
+  /** test/tools/promql: Prometheus's PromQL parser over a JSON array of expressions. */
+  promql?: string;
 }
 
 export function toolsDir(): string {

@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { freshNamespace } from '../../env/world';
-import { CHART, Obj, ROOT, dryRunApply, exists, find, helm, installMonitoringCrds, one, render } from './helm';
+import { CHART, Obj, ROOT, dryRunApply, exists, find, helm, installMonitoringCrds, one, parsePromql, render } from './helm';
 
 type Env = { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } };
 const container = (objects: Obj[], component: string) => one(objects, 'Deployment', `aivenator-${component}`).spec.template.spec.containers[0];
@@ -115,6 +115,8 @@ describe('charts/aivenator', () => {
     expect(alerts.map((a) => a.alert)).toEqual(expect.arrayContaining(['AivenatorIsSlow', 'AivenatorIsFailingSomeRollouts', 'AivenatorIsFailing', 'AivenServiceUserLimit', 'AivenatorFinalizerStuck', 'AivenatorUsersAwaitingRetirement', 'AivenatorRepairsDrift', 'AivenatorTemporalUnreachable']));
     for (const a of alerts) expect(a.labels).toMatchObject({ team: 'nais' });
     expect(alerts.find((a) => a.alert === 'AivenServiceUserLimit')!.expr).toBe('sum by (pool) (aivenator_service_users_count{pool=~"nav-prod|nav-infra"}) >= 1000 * 0.9');
+    // Valid PromQL with these values too (Prometheus's parser; the CRD does not check expressions).
+    expect(parsePromql(alerts.map((a) => a.expr)).map((p, i) => ({ alert: alerts[i].alert, error: p.error }))).toEqual(alerts.map((a) => ({ alert: a.alert, error: undefined })));
     // The apiserver kept the rule as rendered (the CRD's schema prunes unknown fields).
     expect(one(applied, 'PrometheusRule').spec).toEqual(rule.spec);
   });

@@ -14,7 +14,7 @@ export const CHART = path.join(ROOT, 'charts', 'aivenator');
 
 export type Obj = k8s.KubernetesObject & { metadata: k8s.V1ObjectMeta & { name: string } } & Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-function tool(name: 'helm' | 'monitoringCrds'): string {
+function tool(name: 'helm' | 'monitoringCrds' | 'promql'): string {
   const file = findTools()[name];
   if (!file) throw new Error(`${name} missing from the tools' versions.json: run 'bash scripts/tools.sh'`);
   return file;
@@ -93,3 +93,23 @@ export async function exists(obj: Obj): Promise<boolean> {
   }
 }
 
+
+export interface Matcher {
+  label: string;
+  op: '=' | '!=' | '=~' | '!~';
+  value: string;
+}
+
+export interface ParsedExpr {
+  /** Prometheus's parse error, if the expression is not valid PromQL. */
+  error?: string;
+  /** Every vector selector: the metric name and its label matchers. */
+  selectors: { metric: string; matchers: Matcher[] }[];
+}
+
+/** Parses PromQL with Prometheus's own parser (test/tools/promql, built by tools.sh). */
+export function parsePromql(exprs: string[]): ParsedExpr[] {
+  const res = spawnSync(tool('promql'), [], { input: JSON.stringify(exprs), encoding: 'utf8' });
+  if (res.status !== 0) throw new Error(`promql failed (${res.status}): ${res.stderr}`);
+  return JSON.parse(res.stdout) as ParsedExpr[];
+}

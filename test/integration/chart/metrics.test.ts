@@ -5,6 +5,7 @@
 // (a user deleted behind Aivenator's back), a failing finalizer activity (Aiven
 // answers 500 to a user deletion) and Temporal unreachable (the worker's
 // connection cut) — and the alerts' label matchers are checked against them.
+// Names and matchers come from Prometheus's own PromQL parser (test/tools/promql).
 import * as k8s from '@kubernetes/client-node';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
@@ -15,8 +16,8 @@ import { eventually, fakeAiven, isConverged } from '../../env/aivenator';
 import { AivenatorProcess, artifactsDir, buildCli } from '../../env/processes';
 import { adminKubeConfig, freshNamespace, world } from '../../env/world';
 import { createApp, createInstance, getApp } from '../reconcile/fixtures';
-import { CHART, one, render } from './helm';
-import { Matcher, exportedFamilies, family, matchers, metricNames, satisfied } from './promql-names';
+import { exportedFamilies, family, satisfied } from './exposition';
+import { CHART, one, parsePromql, render } from './helm';
 
 /**
  * EXPECTED, NOT YET EXPORTED: metrics other engineers are adding at the same
@@ -65,8 +66,13 @@ describe('alerts and dashboard use metrics Aivenator exports', () => {
   const alerts = one(objects, 'PrometheusRule').spec.groups.flatMap((g: { rules: { alert: string; expr: string }[] }) => g.rules) as { alert: string; expr: string }[];
   const dashboard = JSON.parse(fs.readFileSync(path.join(CHART, 'dashboards', 'aivenator.json'), 'utf8')) as { panels: { title: string; targets: { expr: string }[] }[] };
   const exprs = [...alerts.map((a) => ({ where: `alert ${a.alert}`, expr: a.expr })), ...dashboard.panels.flatMap((p) => p.targets.map((t) => ({ where: `panel "${p.title}"`, expr: t.expr })))];
+  const parsed = parsePromql(exprs.map((e) => e.expr));
   const used = new Map<string, string[]>();
-  for (const { where, expr } of exprs) for (const name of metricNames(expr)) used.set(family(name), [...(used.get(family(name)) ?? []), where]);
+  exprs.forEach(({ where }, i) => {
+    for (const { metric } of parsed[i].selectors) used.set(family(metric), [...(used.get(family(metric)) ?? []), where]);
+  });
+  /** The alerts' label matchers, each with its metric. */
+  const alertMatchers = alerts.flatMap((_a, i) => parsed[i].selectors.flatMap((s) => s.matchers.map((m) => ({ metric: s.metric, ...m }))));
 
   let namespace: string;
   let worker: AivenatorProcess;
@@ -97,11 +103,11 @@ describe('alerts and dashboard use metrics Aivenator exports', () => {
     await Promise.all([worker?.stop(), controller?.stop()]);
   }, 60_000);
 
-  it('finds the metric names in the expressions', () => {
-    expect(metricNames('histogram_quantile(0.95, sum by (le) (rate(x_bucket{a="b"}[5m]))) > 20 unless on (pod) y')).toEqual(['x_bucket', 'y']);
-    expect(matchers('sum(z{a="b",c=~"d|e",n="$namespace"})')).toEqual([{ metric: 'z', label: 'a', op: '=', value: 'b' }, { metric: 'z', label: 'c', op: '=~', value: 'd|e' }]);
+  it('every expression parses, and names its metrics', () => {
+    expect(parsed.map((p, i) => ({ where: exprs[i].where, error: p.error }))).toEqual(exprs.map(({ where }) => ({ where, error: undefined })));
     expect(alerts.length).toBeGreaterThanOrEqual(8);
     expect(used.size).toBeGreaterThan(15);
+    expect(alertMatchers).toContainEqual({ metric: 'aivenator_processing_reason', label: 'processing_reason', op: '=', value: 'Drift' });
   });
 
   it('an application converges; then a drift is repaired, a finalizer activity fails, and Temporal is cut off', async () => {
@@ -146,13 +152,13 @@ describe('alerts and dashboard use metrics Aivenator exports', () => {
 
   it('the alerts\' label matchers select series that exist', () => {
     const text = `${scrapes.worker}\n${scrapes.controller}`;
-    const all: Matcher[] = alerts.flatMap((a) => matchers(a.expr)).filter((m) => !(m.metric in PENDING));
-    const unmatched = all.filter((m) => !satisfied(text, m)).map((m) => `${m.metric}{${m.label}${m.op}"${m.value}"}`);
+    const all = alertMatchers.filter((m) => !(m.metric in PENDING));
     // RolloutFailed passes are the one selection the scenario does not cause; the ones it causes must be there.
     for (const must of MUST_MATCH) {
       const m = all.find((x) => x.metric === must.metric && x.label === must.label);
-      expect({ must, found: m !== undefined && satisfied(text, m) }).toEqual({ must, found: true });
+      expect({ must, found: m !== undefined && satisfied(text, m.metric, m) }).toEqual({ must, found: true });
     }
+    const unmatched = all.filter((m) => !satisfied(text, m.metric, m)).map((m) => `${m.metric}{${m.label}${m.op}"${m.value}"}`);
     expect(unmatched.filter((u) => !/RolloutFailed/.test(u))).toEqual([]);
   });
 

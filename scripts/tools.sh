@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds the real servers the tests run against (Temporal dev server, etcd,
-# kube-apiserver) from their Go modules, and fetches Apache Kafka's jars from
-# Maven Central, caching them by version outside the checkout. Builds only what
-# is missing. Prints the directory of each tool.
+# kube-apiserver), helm and a PromQL checker from their Go modules, fetches the
+# prometheus-operator CRDs (ServiceMonitor, PrometheusRule) from its Go module
+# and Apache Kafka's jars from Maven Central, caching them by version outside
+# the checkout. Builds only what is missing. Prints the directory of each tool.
 set -euo pipefail
 
 TEMPORAL_VERSION=1.5.1
@@ -12,6 +13,12 @@ KUBE_VERSION=1.34.4
 # runtime dependencies). 3.9 is the last line that still speaks every protocol
 # version older clients (kafkajs) use; 4.0 removed several.
 KAFKA_VERSION=3.9.2
+# The chart's tests: helm lint/template, and the monitoring CRDs its
+# ServiceMonitor and PrometheusRule need in the test apiserver.
+HELM_VERSION=3.22.0
+PROMETHEUS_OPERATOR_VERSION=0.85.0
+# Prometheus's PromQL parser (test/tools/promql), to check the alerts' and the
+# dashboard's expressions; the version is in test/tools/promql/go.mod.
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 tools_dir=${AIVENATOR_TOOLS_DIR:-$HOME/.cache/aivenator/tools}
@@ -51,6 +58,34 @@ build_kube_apiserver() {
     -o "$OUT/kube-apiserver" k8s.io/kubernetes/cmd/kube-apiserver)
 }
 
+# helm's default Kubernetes version (for `helm template` and `helm lint`) is the
+# apiserver's the tests run, as helm's Makefile sets it from client-go's.
+build_helm() {
+  local minor pkg=helm.sh/helm/v3/pkg
+  minor=$(echo "$KUBE_VERSION" | cut -d. -f2)
+  GOBIN="$OUT" CGO_ENABLED=0 go install \
+    -ldflags "-X helm.sh/helm/v3/internal/version.version=v$HELM_VERSION \
+      -X $pkg/chartutil.k8sVersionMajor=1 -X $pkg/chartutil.k8sVersionMinor=$minor \
+      -X $pkg/lint/rules.k8sVersionMajor=1 -X $pkg/lint/rules.k8sVersionMinor=$minor" \
+    "helm.sh/helm/v3/cmd/helm@v$HELM_VERSION"
+}
+
+# The CRDs as the prometheus-operator module ships them (example/prometheus-operator-crd).
+fetch_monitoring_crds() {
+  local src
+  src=$(cd "$OUT" && go mod download -json "github.com/prometheus-operator/prometheus-operator@v$PROMETHEUS_OPERATOR_VERSION" \
+    | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+  [ -n "$src" ] || { echo "tools.sh: go mod download gave no directory for prometheus-operator" >&2; return 1; }
+  for kind in servicemonitors prometheusrules; do
+    cp "$src/example/prometheus-operator-crd/monitoring.coreos.com_$kind.yaml" "$OUT/"
+  done
+  chmod 644 "$OUT"/*.yaml
+}
+
+build_promql() {
+  (cd "$repo/test/tools/promql" && CGO_ENABLED=0 go build -o "$OUT/promql" .)
+}
+
 # Kafka from Maven Central only: the jars test/tools/kafka/pom.xml lists, copied
 # by Maven (its local repository, ~/.m2, keeps the downloads).
 build_kafka() {
@@ -68,6 +103,11 @@ build_kafka_plugin() {
 build "temporal $TEMPORAL_VERSION" "$tools_dir/temporal-$TEMPORAL_VERSION" temporal build_temporal
 build "etcd $ETCD_VERSION" "$tools_dir/etcd-$ETCD_VERSION" etcd build_etcd
 build "kube-apiserver $KUBE_VERSION" "$tools_dir/kube-apiserver-$KUBE_VERSION" kube-apiserver build_kube_apiserver
+build "helm $HELM_VERSION" "$tools_dir/helm-$HELM_VERSION-kube-$KUBE_VERSION" helm build_helm
+build "monitoring CRDs $PROMETHEUS_OPERATOR_VERSION" "$tools_dir/monitoring-crds-$PROMETHEUS_OPERATOR_VERSION" monitoring.coreos.com_prometheusrules.yaml fetch_monitoring_crds
+# Keyed by its sources, so a changed parser version or program is built again.
+promql_dir="$tools_dir/promql-$(cat "$repo"/test/tools/promql/{go.mod,go.sum,main.go} | sha256sum | cut -c1-12)"
+build "promql parser" "$promql_dir" promql build_promql
 
 # The Kafka broker (AIVENATOR_TEST_KAFKA=0 skips it, and the tests that need it).
 kafka_json=""
@@ -98,7 +138,10 @@ cat > "$tools_dir/versions.json" <<JSON
 {
   "temporal": "$tools_dir/temporal-$TEMPORAL_VERSION/temporal",
   "etcd": "$tools_dir/etcd-$ETCD_VERSION/etcd",
-  "kubeApiserver": "$tools_dir/kube-apiserver-$KUBE_VERSION/kube-apiserver"$kafka_json
+  "kubeApiserver": "$tools_dir/kube-apiserver-$KUBE_VERSION/kube-apiserver",
+  "helm": "$tools_dir/helm-$HELM_VERSION-kube-$KUBE_VERSION/helm",
+  "monitoringCrds": "$tools_dir/monitoring-crds-$PROMETHEUS_OPERATOR_VERSION",
+  "promql": "$promql_dir/promql"$kafka_json
 }
 JSON
 echo "tools: ready in $tools_dir"

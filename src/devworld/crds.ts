@@ -1,17 +1,26 @@
-// Installs the CRDs users apply (deploy/crds) and waits until they are served.
+// Installs the CRDs the sandbox and the tests need, and waits until they are
+// served: the chart's (charts/aivenator/crds, what users install) and minimal
+// stand-ins for the aiven-operator's (src/devworld/crds), which a real cluster has.
 import * as k8s from '@kubernetes/client-node';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-/** deploy/crds of the checkout, from the sources (src/devworld) or the compiled output (dist/src/devworld). */
-export const CRD_DIR = [path.resolve(__dirname, '..', '..', 'deploy', 'crds'), path.resolve(__dirname, '..', '..', '..', 'deploy', 'crds')].find((d) => fs.existsSync(d))
-  ?? path.resolve(__dirname, '..', '..', 'deploy', 'crds');
+/** A directory of the checkout, from the sources (src/devworld) or the compiled output (dist/src/devworld). */
+function checkoutDir(...parts: string[]): string {
+  const candidates = [path.resolve(__dirname, '..', '..', ...parts), path.resolve(__dirname, '..', '..', '..', ...parts)];
+  return candidates.find((d) => fs.existsSync(d)) ?? candidates[0];
+}
 
-export async function installCrds(kc: k8s.KubeConfig, dir = CRD_DIR): Promise<string[]> {
+export const CHART_CRD_DIR = checkoutDir('charts', 'aivenator', 'crds');
+export const AIVEN_OPERATOR_CRD_DIR = checkoutDir('src', 'devworld', 'crds');
+export const CRD_DIRS = [CHART_CRD_DIR, AIVEN_OPERATOR_CRD_DIR];
+
+export async function installCrds(kc: k8s.KubeConfig, dirs: string | string[] = CRD_DIRS): Promise<string[]> {
   const api = kc.makeApiClient(k8s.ApiextensionsV1Api);
   const names: string[] = [];
-  for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()) {
-    for (const doc of k8s.loadAllYaml(fs.readFileSync(path.join(dir, file), 'utf8'))) {
+  const files = [dirs].flat().flatMap((dir) => fs.readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort().map((f) => path.join(dir, f)));
+  for (const file of files) {
+    for (const doc of k8s.loadAllYaml(fs.readFileSync(file, 'utf8'))) {
       const crd = doc as k8s.V1CustomResourceDefinition;
       const name = crd.metadata!.name!;
       try {

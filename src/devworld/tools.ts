@@ -12,6 +12,12 @@ export interface ToolPaths {
   kafkaLibs?: string;
   /** The compiled test/tools/kafka principal builder (a class directory). */
   kafkaPlugin?: string;
+  /** helm, for the chart's tests (absent from a versions.json of an older tools.sh). */
+  helm?: string;
+  /** A directory with the prometheus-operator CRDs (ServiceMonitor, PrometheusRule). */
+  monitoringCrds?: string;
+  /** test/tools/promql: Prometheus's PromQL parser over a JSON array of expressions. */
+  promql?: string;
 }
 
 export function toolsDir(): string {

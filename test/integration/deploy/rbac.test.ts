@@ -1,4 +1,4 @@
-// The shipped ClusterRoles are enough, and no more than enough: the reconcile
+// The chart's ClusterRoles (rendered by helm) are enough, and no more than enough: the reconcile
 // scenario converges with the worker and the controller each holding only its
 // own ServiceAccount's token, Secrets are finalized and expired applications
 // deleted under the same rules, and nothing in the logs was refused. Metrics
@@ -29,7 +29,7 @@ function value(text: string, name: string, labels: Record<string, string> = {}):
   return total;
 }
 
-describe('Aivenator under the shipped RBAC (deploy/rbac)', () => {
+describe('Aivenator under the chart\'s RBAC (helm template charts/aivenator)', () => {
   let namespace: string;
   let aivenator: RestrictedAivenator;
 

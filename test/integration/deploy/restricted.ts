@@ -1,10 +1,9 @@
-// Aivenator under the shipped RBAC: the manifests in deploy/ applied to the
-// test world as they are, and the worker and the controller each run with a
-// token of their own ServiceAccount (TokenRequest), through the same
-// startWorker/startController the CLI uses.
+// Aivenator under the shipped RBAC: the chart's ServiceAccounts, roles and
+// bindings (helm template; ClusterRoles by default, Roles in one namespace with
+// watchNamespace) applied to the test world as they render, and the worker and
+// the controller each run with a token of their own ServiceAccount
+// (TokenRequest), through the same startWorker/startController the CLI uses.
 import * as k8s from '@kubernetes/client-node';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { installTestRuntime } from '../../env/runtime';
 import { loadConfig } from '../../../src/config';
 import { kubeConfigFor } from '../../../src/devworld/kube-apiserver';
@@ -13,31 +12,49 @@ import { AivenatorMetrics } from '../../../src/metrics/prometheus';
 import { OpsServer, startOpsServer } from '../../../src/metrics/server';
 import { RunningService, startController, startWorker } from '../../../src/runtime/services';
 import { adminKubeConfig, world } from '../../env/world';
+import { render } from '../chart/helm';
 
-export const DEPLOY_DIR = path.resolve(__dirname, '..', '..', '..', 'deploy');
-export const RBAC_FILES = ['namespace.yaml', 'serviceaccounts.yaml', 'rbac/controller-clusterrole.yaml', 'rbac/worker-clusterrole.yaml', 'rbac/clusterrolebindings.yaml'];
+/** The release's namespace, where the ServiceAccounts live. */
+export const RELEASE_NAMESPACE = 'aivenator';
+const RBAC_KINDS = ['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding'];
 
-export function loadManifests(file: string): k8s.KubernetesObject[] {
-  return (k8s.loadAllYaml(fs.readFileSync(path.join(DEPLOY_DIR, file), 'utf8')) as k8s.KubernetesObject[]).filter(Boolean);
+export interface RbacOptions {
+  /** Helm release name (default "aivenator": objects named aivenator-controller, aivenator-worker). */
+  release?: string;
+  /** The chart's namespace-scoped mode: Roles in this namespace instead of ClusterRoles. */
+  watchNamespace?: string;
 }
 
-/** kubectl apply of the RBAC manifests, as they are (create, or replace what exists). */
-export async function applyRbac(): Promise<void> {
+/** The ServiceAccounts the chart's components run as. */
+export interface ChartAccounts {
+  controller: string;
+  worker: string;
+}
+
+/** The chart's RBAC objects (ServiceAccounts, roles and bindings) as helm renders them. */
+export function rbacManifests(opts: RbacOptions = {}): k8s.KubernetesObject[] {
+  return render({ release: opts.release, namespace: RELEASE_NAMESPACE, values: opts.watchNamespace ? { watchNamespace: opts.watchNamespace } : {} }).filter((o) => RBAC_KINDS.includes(o.kind!));
+}
+
+/** kubectl apply of the rendered RBAC, as it is (create, or replace what exists), in the release namespace. */
+export async function applyRbac(opts: RbacOptions = {}): Promise<ChartAccounts> {
   const client = k8s.KubernetesObjectApi.makeApiClient(adminKubeConfig());
-  for (const file of RBAC_FILES) {
-    for (const obj of loadManifests(file)) {
-      try {
-        await client.create(obj);
-      } catch (err) {
-        if (!(err instanceof k8s.ApiException && err.code === 409)) throw err;
-        const existing = await client.read(obj as k8s.KubernetesObject & { metadata: { name: string } });
-        await client.replace({ ...obj, metadata: { ...obj.metadata, resourceVersion: existing.metadata?.resourceVersion } });
-      }
+  const namespace = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: RELEASE_NAMESPACE } };
+  const objects = rbacManifests(opts);
+  for (const obj of [namespace, ...objects]) {
+    try {
+      await client.create(obj);
+    } catch (err) {
+      if (!(err instanceof k8s.ApiException && err.code === 409)) throw err;
+      const existing = await client.read(obj as k8s.KubernetesObject & { metadata: { name: string } });
+      await client.replace({ ...obj, metadata: { ...obj.metadata, resourceVersion: existing.metadata?.resourceVersion } });
     }
   }
+  const account = (component: string) => objects.find((o) => o.kind === 'ServiceAccount' && o.metadata?.labels?.['app.kubernetes.io/component'] === component)!.metadata!.name!;
+  return { controller: account('controller'), worker: account('worker') };
 }
 
-/** A token of a ServiceAccount the manifests define (the TokenRequest API, as the kubelet gets one). */
+/** A token of a ServiceAccount the chart defines (the TokenRequest API, as the kubelet gets one). */
 export async function serviceAccountToken(namespace: string, name: string): Promise<string> {
   const core = adminKubeConfig().makeApiClient(k8s.CoreV1Api);
   const request = await core.createNamespacedServiceAccountToken({ namespace, name, body: { spec: { audiences: [], expirationSeconds: 3600 } } });
@@ -55,10 +72,10 @@ export interface RestrictedAivenator {
   stop(): Promise<void>;
 }
 
-export async function startRestrictedAivenator(namespace: string): Promise<RestrictedAivenator> {
+export async function startRestrictedAivenator(namespace: string, accounts: ChartAccounts = { controller: 'aivenator-controller', worker: 'aivenator-worker' }): Promise<RestrictedAivenator> {
   const w = world();
   installTestRuntime();
-  const [controllerToken, workerToken] = await Promise.all([serviceAccountToken('aivenator', 'aivenator-controller'), serviceAccountToken('aivenator', 'aivenator-worker')]);
+  const [controllerToken, workerToken] = await Promise.all([serviceAccountToken(RELEASE_NAMESPACE, accounts.controller), serviceAccountToken(RELEASE_NAMESPACE, accounts.worker)]);
   const taskQueue = `aivenator-rbac-${namespace}`;
   const config = loadConfig({
     AIVENATOR_AIVEN_TOKEN: w.aiven.token,

@@ -24,6 +24,8 @@ export interface MetricsHooks {
   certificateExpiry?(namespace: string, app: string, unixSeconds: number): void;
   /** A user deletion refused for want of provenance (reason: no-owner, name-mismatch, service-not-owned, ...). */
   cleanupRefused?(reason: string): void;
+  /** How to count the open user releases (retirements waiting for pods, a grace or Aiven), all or only those started before a time; asked at each scrape. */
+  countPendingReleases?(count: (startedBefore?: Date) => Promise<number>): void;
 }
 
 /** States of `aivenator_secrets_managed`, as the reference names them. */

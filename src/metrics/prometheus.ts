@@ -126,7 +126,29 @@ export class AivenatorMetrics implements MetricsHooks {
       name: name('kafka_certificate_expiry_timestamp_seconds'), help: "Earliest not-after of an application's Kafka client certificates (Unix seconds)", labelNames: ['namespace', 'app'], registers,
     });
     this.cleanupRefusedCounter = new client.Counter({ name: name('cleanup_refused_total'), help: 'User deletions refused because the user was not proven to belong to what was cleaned up', labelNames: ['reason'], registers });
+    const releases = { count: undefined as ((startedBefore?: Date) => Promise<number>) | undefined };
+    this.pendingReleases = releases;
+    new client.Gauge({
+      name: name('user_releases_pending'),
+      help: 'Open releases of Aiven users (replaced in a rewritten Secret, or left by a failed pass) waiting for old pods, their grace or Aiven; age=over_24h: those started more than a day ago',
+      labelNames: ['age'],
+      registers,
+      async collect() {
+        // Only the controller counts (Temporal visibility, fleet-wide); Temporal unreachable: NaN, not a stale number.
+        const count = releases.count;
+        if (!count) return;
+        const [all, old] = await Promise.all([count(), count(new Date(Date.now() - 24 * 3_600_000))].map((p) => p.catch(() => NaN)));
+        this.set({ age: 'all' }, all);
+        this.set({ age: 'over_24h' }, old);
+      },
+    });
     if (opts.defaultMetrics !== false) client.collectDefaultMetrics({ register: this.registry });
+  }
+
+  private readonly pendingReleases: { count?: (startedBefore?: Date) => Promise<number> };
+
+  countPendingReleases(count: (startedBefore?: Date) => Promise<number>): void {
+    this.pendingReleases.count = count;
   }
 
   // --- MetricsHooks -------------------------------------------------------

@@ -127,6 +127,9 @@ export async function startController(
   } catch (err) {
     log.error({ err: describeTemporalError(err, where) }, 'could not create or update the janitor schedule');
   }
+  // Users awaiting release (retirement or compensation), fleet-wide, from Temporal's visibility at each scrape.
+  const releases = `WorkflowType = 'releaseServiceUsersWorkflow' AND ExecutionStatus = 'Running' AND TaskQueue = '${config.temporal.taskQueue}'`;
+  ctx.metrics?.countPendingReleases?.(async (startedBefore) => (await client.workflow.count(startedBefore ? `${releases} AND StartTime < '${startedBefore.toISOString()}'` : releases)).count);
   let resolveDone!: () => void;
   const done = new Promise<void>((resolve) => (resolveDone = resolve));
   log.info({ namespace: opts.namespace ?? 'all' }, 'controller started');

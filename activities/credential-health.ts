@@ -62,6 +62,7 @@ export function credentialHealthActivities(deps: ActivityDeps) {
         }
         if (earliest !== undefined) deps.metrics?.certificateExpiry?.(app.namespace, app.name, earliest / 1000);
         if (findings.length > 0) {
+          for (const f of findings) deps.metrics?.driftDetected?.(f.kind);
           const note = findings.map((f) => `${f.secretName}: ${f.kind} (${f.detail})`).join('; ');
           await emitEvent(deps, { apiVersion: 'aiven.nais.io/v1', kind: 'AivenApplication', ...app }, { reason: 'DriftDetected', note, type: 'Warning', action: 'CheckDrift' });
           deps.log.warn({ aiven_application: app.name, team: app.namespace, drift: findings }, 'credential drift detected');

@@ -22,6 +22,8 @@ export interface MetricsHooks {
   janitorSweepSkipped?(scope: string, list: string): void;
   /** Earliest not-after of an application's Kafka client certificates, in Unix seconds, so alerts fire long before expiry. */
   certificateExpiry?(namespace: string, app: string, unixSeconds: number): void;
+  /** A credential health check found drift (kind: SecretMissing, KeysMissing, AnnotationMissing, UserMissing); each is repaired. */
+  driftDetected?(kind: string): void;
   /** A user deletion refused for want of provenance (reason: no-owner, name-mismatch, service-not-owned, ...). */
   cleanupRefused?(reason: string): void;
   /** How to count the open user releases (retirements waiting for pods, a grace or Aiven), all or only those started before a time; asked at each scrape. */

@@ -126,6 +126,7 @@ export class AivenatorMetrics implements MetricsHooks {
       name: name('kafka_certificate_expiry_timestamp_seconds'), help: "Earliest not-after of an application's Kafka client certificates (Unix seconds)", labelNames: ['namespace', 'app'], registers,
     });
     this.cleanupRefusedCounter = new client.Counter({ name: name('cleanup_refused_total'), help: 'User deletions refused because the user was not proven to belong to what was cleaned up', labelNames: ['reason'], registers });
+    this.driftCounter = new client.Counter({ name: name('drift_detected_total'), help: 'Drift found by the credential health checks (each is repaired), by kind', labelNames: ['kind'], registers });
     const releases = { count: undefined as ((startedBefore?: Date) => Promise<number>) | undefined };
     this.pendingReleases = releases;
     new client.Gauge({
@@ -143,6 +144,12 @@ export class AivenatorMetrics implements MetricsHooks {
       },
     });
     if (opts.defaultMetrics !== false) client.collectDefaultMetrics({ register: this.registry });
+  }
+
+  private readonly driftCounter: client.Counter<'kind'>;
+
+  driftDetected(kind: string): void {
+    this.driftCounter.inc({ kind });
   }
 
   private readonly pendingReleases: { count?: (startedBefore?: Date) => Promise<number> };

@@ -11,7 +11,9 @@ import { freshNamespace } from '../../env/world';
 import { CHART, Obj, ROOT, dryRunApply, exists, find, helm, installMonitoringCrds, one, parsePromql, render } from './helm';
 
 type Env = { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } };
-const container = (objects: Obj[], component: string) => one(objects, 'Deployment', `aivenator-${component}`).spec.template.spec.containers[0];
+/** The component's Deployment, whatever the release's name prefix. */
+const container = (objects: Obj[], component: string) =>
+  one(find(objects, 'Deployment').filter((d) => d.metadata.name.endsWith(`aivenator-${component}`)), 'Deployment').spec.template.spec.containers[0];
 const envOf = (objects: Obj[], component: string) => Object.fromEntries((container(objects, component).env as Env[]).map((e) => [e.name, e.value ?? e.valueFrom]));
 const kinds = (objects: Obj[]) => objects.map((o) => o.kind).sort();
 
@@ -49,11 +51,12 @@ describe('charts/aivenator', () => {
 
   it('default values: applies to the apiserver (server-side dry run), and nothing is stored', async () => {
     const namespace = await freshNamespace('chart');
-    const objects = render({ namespace });
+    // A release name of its own: the RBAC tests apply the chart's cluster-scoped objects for real under the default name.
+    const objects = render({ namespace, release: namespace });
     expect(kinds(objects)).toEqual(['ClusterRole', 'ClusterRole', 'ClusterRoleBinding', 'ClusterRoleBinding', 'ConfigMap', 'Deployment', 'Deployment', 'NetworkPolicy', 'PodDisruptionBudget', 'PodDisruptionBudget', 'Service', 'ServiceAccount', 'ServiceAccount']);
     const applied = await dryRunApply(objects);
     // What the apiserver would store: defaulted, and the env as rendered.
-    const worker = one(applied, 'Deployment', 'aivenator-worker');
+    const worker = one(applied, 'Deployment', `${namespace}-aivenator-worker`);
     expect(worker.spec.template.spec.containers[0].imagePullPolicy).toBe('IfNotPresent');
     expect(worker.spec.strategy.type).toBe('RollingUpdate');
     expect(envOf(objects, 'controller')).toMatchObject({ TEMPORAL_ADDRESS: 'temporal-frontend.temporal.svc:7233', TEMPORAL_NAMESPACE: 'default', AIVENATOR_TASK_QUEUE: 'aivenator' });

@@ -97,7 +97,7 @@ export async function startRestrictedAivenator(namespace: string, accounts: Char
   const base = { config, log, temporalAddress: w.temporal.address, metrics, onAivenResponse: metrics.onAivenResponse, workflowBundlePath: w.workflowBundlePath };
   const services: RunningService[] = [];
   try {
-    const worker = await startWorker({ ...base, kc: workerKc });
+    const worker = await startWorker({ ...base, kc: workerKc }, { namespace });
     services.push(worker);
     ops.setReadiness('worker', () => worker.worker.getState() === 'RUNNING');
     const controller = await startController({ ...base, kc: controllerKc }, { namespace });

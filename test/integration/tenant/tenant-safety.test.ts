@@ -202,7 +202,8 @@ describe('tenant safety: no team can make Aivenator touch another team\'s creden
       const app = await getApp(orders, 'thief');
       return app.status?.synchronizationState === 'RolloutFailed' ? app : undefined;
     }, 30_000, 'thief RolloutFailed');
-    expect(thief.status?.conditions?.find((c) => c.reason === 'SecretNameConflict')?.message).toMatch(/managed by Aivenator for application checkout, not for thief/);
+    // Go's condition shape: the operation as the reason, our reason and detail in the message.
+    expect(thief.status?.conditions?.find((c) => c.message?.includes('SecretNameConflict'))?.message).toMatch(/managed by Aivenator for application checkout, not for thief/);
     const events = await eventually(async () => (await appEvents(orders, 'thief')).find((e) => e.type === 'Warning' && e.note?.includes('SecretNameConflict')), 10_000, 'SyncFailed event');
     expect(events.note).toContain('checkout-kafka');
     const after = (await secretOrUndefined(orders, 'checkout-kafka'))!;

@@ -86,6 +86,8 @@ describe('OpenSearch ACL changes across worker replicas', () => {
     expect(description.type).toBe('openSearchAclWorkflow');
 
     // A deleted Secret's revoke goes through the same actor: its entry goes, the others stay.
+    // The application goes first: while a spec names the Secret, it is written again at once.
+    await custom.deleteNamespacedCustomObject({ ...AIVENAPP, namespace, name: 'app-0' });
     await core.deleteNamespacedSecret({ namespace, name: 'app-0-os' });
     await untilProgressReaches(async () => ((await fakeAiven().getOpenSearchAcl(project, service)).acls ?? []).some((e) => e.username === users[0]) ? 0 : 1, 1, 'ACL entry of the deleted Secret removed');
     const after = new Set(((await fakeAiven().getOpenSearchAcl(project, service)).acls ?? []).map((e) => e.username));

@@ -41,6 +41,8 @@ export function usageTable(before: Record<string, ProcessUsage>, after: Record<s
 
 const WRITE_VERBS = new Set(['POST', 'PUT', 'PATCH', 'DELETE', 'APPLY', 'CREATE', 'UPDATE', 'DELETECOLLECTION']);
 
+const APISERVER_OWN = new Set(['leases', 'endpoints', 'endpointslices', 'flowschemas', 'prioritylevelconfigurations']);
+
 export function isWrite(key: string): boolean {
   return WRITE_VERBS.has(key.slice(0, key.indexOf(' ')));
 }
@@ -61,8 +63,8 @@ export async function apiserverRequests(server: string, token: string): Promise<
   for (const line of text.split('\n')) {
     if (!line.startsWith('apiserver_request_total{')) continue;
     const labels = Object.fromEntries([...line.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
-    // The benchmark's own scrapes of /metrics are not Aivenator's.
-    if (!labels.resource) continue;
+    // The benchmark's own scrapes of /metrics and the apiserver's own bookkeeping are not Aivenator's.
+    if (!labels.resource || APISERVER_OWN.has(labels.resource)) continue;
     const key = `${labels.verb} ${labels.resource}${labels.subresource ? `/${labels.subresource}` : ''}`;
     totals.set(key, (totals.get(key) ?? 0) + Number(line.slice(line.lastIndexOf(' ') + 1)));
   }

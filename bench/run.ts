@@ -101,12 +101,11 @@ async function main(): Promise<void> {
       });
     });
     log(`bench: created ${N} apps in ${((Date.now() - started) / 1000).toFixed(1)} s; waiting for convergence`);
-    while (Date.now() - started < TIMEOUT_MS && watcher.converged.size < N) {
-      process.stderr.write(`\rbench: ${watcher.converged.size}/${N} converged after ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    for (let i = 1; Date.now() - started < TIMEOUT_MS && watcher.converged.size < N; i++) {
+      if (i % 20 === 0) log(`bench: ${watcher.converged.size}/${N} converged after ${((Date.now() - started) / 1000).toFixed(0)} s`);
       await sleep(500);
     }
     const convergedS = (Math.max(...watcher.converged.values(), started) - started) / 1000;
-    log('');
     await sleep(2000); // let the last status and events land before counting
     const after = await snapshot(world, fake, pids());
     const latencies = apps.map((a) => (watcher.secretSeen.get(`${a.namespace}/${a.name}`) ?? NaN) - createdAt.get(`${a.namespace}/${a.name}`)!).filter((n) => !Number.isNaN(n)).sort((a, b) => a - b);
@@ -233,8 +232,16 @@ async function watchConvergence(kc: k8s.KubeConfig, core: k8s.CoreV1Api, custom:
   };
   appInformer.on('add', onApp);
   appInformer.on('update', onApp);
+  // An informer stops on an error: start it again, as client-node's examples do.
+  let stopped = false;
+  for (const informer of [secrets, appInformer] as k8s.Informer<k8s.KubernetesObject>[]) {
+    informer.on('error', (err: unknown) => {
+      log(`bench: informer error (${String(err)}); restarting it`);
+      if (!stopped) setTimeout(() => void (stopped || informer.start().catch(() => undefined)), 1000);
+    });
+  }
   await Promise.all([secrets.start(), appInformer.start()]);
-  return { converged, secretSeen, stop: () => { void secrets.stop(); void appInformer.stop(); } };
+  return { converged, secretSeen, stop: () => { stopped = true; void secrets.stop(); void appInformer.stop(); } };
 }
 
 /** History length (from the server, no worker involved) and, if asked, passes (a query: the worker answers). */
@@ -276,7 +283,7 @@ async function pool<T>(items: T[], concurrency: number, fn: (item: T) => Promise
   }));
 }
 
-main().catch((err) => {
+main().then(() => process.exit(0), (err) => {
   process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
   process.exit(1);
 });

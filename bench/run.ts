@@ -66,14 +66,17 @@ async function main(): Promise<void> {
       TEMPORAL_NAMESPACE: world.temporal.namespace,
     };
     const extra = Object.fromEntries((process.env.BENCH_WORKER_ENV ?? '').split(/\s+/).filter(Boolean).map((kv) => kv.split('=', 2) as [string, string]));
+    const metricsUrls = new Map<ChildProcess, string>();
     const start = async (role: Role, phase: string) => {
+      const metricsAddress = `127.0.0.1:${await freePort()}`;
       const logFile = fs.openSync(path.join(dir, `${role}.log`), 'a');
       const profile = PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.join(dir, 'prof', phase, role)}`] : [];
       const child = spawn(process.execPath, [...profile, CLI, role, '--kubeconfig', kubeconfigFile], {
-        env: { ...env, ...(role === 'worker' ? extra : {}), AIVENATOR_METRICS_ADDRESS: `127.0.0.1:${await freePort()}` },
+        env: { ...env, ...(role === 'worker' ? extra : {}), AIVENATOR_METRICS_ADDRESS: metricsAddress },
         stdio: ['ignore', logFile, logFile],
       });
       children.add(child);
+      metricsUrls.set(child, `http://${metricsAddress}/metrics`);
       killWithParent(child);
       child.once('exit', () => children.delete(child));
       return child;
@@ -140,8 +143,7 @@ async function main(): Promise<void> {
       worker = await start('worker', 'restart');
       controller = await start('controller', 'restart');
       const restartedAt = Date.now();
-      const rNow = () => usageOf({ worker: worker.pid!, controller: controller.pid! });
-      await settled(rNow);
+      await settled(metricsUrls.get(worker)!);
       const settledS = (Date.now() - restartedAt) / 1000;
       const rAfter = await snapshot(world, fake, pids());
       // New processes: their CPU counts from zero.
@@ -203,15 +205,31 @@ function aivenAndKube(before: Snapshot, after: Snapshot, requests: Record<string
   };
 }
 
-/** Resolves once worker and controller have been quiet (< 0.25 CPU s in 5 s: idle polling) for the first time after 10 s. */
-async function settled(now: () => ReturnType<typeof usageOf>): Promise<void> {
-  const total = () => Object.values(now()).reduce((a, u) => a + u.cpuSeconds, 0);
-  const samples: number[] = [];
+/**
+ * Resolves once the worker has run no workflow task, activity or local activity
+ * for 10 s, at least 20 s after it started (the controller has listed and
+ * signalled by then). Counted from the worker's Temporal metrics, not its CPU:
+ * idle polling and the profiler cost CPU too.
+ */
+async function settled(metricsUrl: string): Promise<void> {
+  const tasks = async () => {
+    const text = await fetch(metricsUrl).then((r) => r.text()).catch(() => '');
+    return text.split('\n')
+      .filter((l) => /^temporal_\w*(workflow_task|activity)\w*_count[{ ]/.test(l) && !/poll|request/.test(l))
+      .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+  };
   const began = Date.now();
+  let last = -1;
+  let quietSince = Date.now();
   for (;;) {
-    samples.push(total());
-    if (samples.length > 5 && Date.now() - began >= 10_000 && samples.at(-1)! - samples.at(-6)! < 0.25) return;
-    if (Date.now() - began > TIMEOUT_MS) throw new Error('the restarted worker and controller never settled');
+    const now = await tasks();
+    if (now !== last) {
+      last = now;
+      quietSince = Date.now();
+    } else if (Date.now() - began >= 20_000 && Date.now() - quietSince >= 10_000) {
+      return;
+    }
+    if (Date.now() - began > TIMEOUT_MS) throw new Error('the restarted worker never settled');
     await sleep(1000);
   }
 }

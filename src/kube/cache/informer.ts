@@ -39,7 +39,7 @@ export class InformerCache<T extends k8s.KubernetesObject> {
   private failed = false;
   private syncWaiters: (() => void)[] = [];
 
-  constructor(private readonly opts: InformerOptions<T>) {
+  constructor(opts: InformerOptions<T>) {
     const transform = opts.transform ?? ((o: T) => o);
     const list = async (): Promise<k8s.KubernetesListObject<T>> => {
       const items: T[] = [];

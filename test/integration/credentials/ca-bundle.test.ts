@@ -6,7 +6,6 @@
 // must connect. A client trusting only the first CA must not: that is what makes
 // the second certificate in the trust store matter.
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { Kafka } from 'kafkajs';
 import { findTools } from '../../../src/devworld/tools';
 import { startKafkaBroker, type RunningKafkaBroker } from '../../../src/devworld/kafka-broker';

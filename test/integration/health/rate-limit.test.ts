@@ -2,7 +2,8 @@
 // limit, and the fake Aiven never sees more calls per second than allowed.
 import { NativeConnection } from '@temporalio/worker';
 import { createActivities } from '../../../activities';
-import { AivenatorUnderTest, eventually, fakeAiven, startAivenator } from '../../env/aivenator';
+import { AivenatorUnderTest, fakeAiven, startAivenator } from '../../env/aivenator';
+import { PROGRESS_TEST_TIMEOUT_MS, untilDone } from '../../env/progress';
 import { freshNamespace, world } from '../../env/world';
 import { createAivenatorWorker, AIVEN_CALLS_PER_ACTIVITY } from '../../../worker/worker';
 import { AIVENAPP, AivenApplication } from '../../../src/kube/aivenapp-types';
@@ -43,10 +44,16 @@ describe('the fleet-wide Aiven rate limit', () => {
       const since = (await fakeAiven().getRequestLog()).entries.at(-1)?.seq ?? 0;
       const started = Date.now();
       await Promise.all(Array.from({ length: APPS }, (_, i) => createApp(namespace, `app-${i}`, { kafka: { pool: 'dev-nais-dev', secretName: `app-${i}-kafka` } })));
-      await eventually(async () => {
+      // No fixed deadline: fails only when neither convergence nor Aiven calls move for a long time.
+      const convergedCount = async () => {
         const list = (await custom.listNamespacedCustomObject({ ...AIVENAPP, namespace })) as { items: AivenApplication[] };
-        return list.items.filter((a) => a.status?.synchronizationState === 'RolloutComplete').length === APPS ? true : undefined;
-      }, 120_000, 'all applications converged');
+        return list.items.filter((a) => a.status?.synchronizationState === 'RolloutComplete').length;
+      };
+      await untilDone(
+        async () => ((await convergedCount()) === APPS ? true : undefined),
+        async () => [await convergedCount(), (await fakeAiven().getCounters()).total],
+        'all applications converged',
+      );
       const elapsedS = (Date.now() - started) / 1000;
 
       const entries = (await fakeAiven().getRequestLog(since)).entries.filter((e) => e.operation !== null);
@@ -62,5 +69,5 @@ describe('the fleet-wide Aiven rate limit', () => {
       await secondRun;
       await connection.close();
     }
-  }, 180_000);
+  }, PROGRESS_TEST_TIMEOUT_MS);
 });

@@ -7,9 +7,13 @@ import { AppController } from '../../../src/controller/controller';
 import { AppSignaler } from '../../../src/controller/signaler';
 import { makeKubeClients } from '../../../src/kube/clients';
 import { createLogger } from '../../../src/log';
-import { AivenatorUnderTest, eventually, startAivenator } from '../../env/aivenator';
+import { AivenatorUnderTest, startAivenator } from '../../env/aivenator';
+import { PROGRESS_TEST_TIMEOUT_MS, actorProgress, untilDone } from '../../env/progress';
 import { adminKubeConfig, freshNamespace } from '../../env/world';
 import { createApp, getApp, patchSpec } from './fixtures';
+
+// Waits fail when the actor stops moving (test/env/progress.ts), not on a clock.
+jest.setTimeout(PROGRESS_TEST_TIMEOUT_MS);
 
 describe('actor runs', () => {
   let namespace: string;
@@ -32,7 +36,7 @@ describe('actor runs', () => {
     const firstRun = (await aivenator.client.workflow.getHandle(workflowId).describe()).runId;
     for (let i = 0; i <= 4; i++) {
       if (i > 0) await patchSpec(namespace, 'long', { kafka: { pool: 'dev-nais-dev', secretName: `long-kafka-${i}` } });
-      await eventually(async () => ((await getApp(namespace, 'long')).status?.synchronizedGeneration === i + 1 ? true : undefined), 30_000, `generation ${i + 1}`);
+      await untilDone(async () => ((await getApp(namespace, 'long')).status?.synchronizedGeneration === i + 1 ? true : undefined), actorProgress(aivenator.client, namespace, 'long'), `generation ${i + 1}`);
     }
     const handle = aivenator.client.workflow.getHandle(workflowId);
     const description = await handle.describe();
@@ -50,7 +54,7 @@ describe('actor runs', () => {
     await second.start();
     try {
       await createApp(namespace, 'twice', { kafka: { pool: 'dev-nais-dev', secretName: 'twice-kafka' } });
-      await eventually(async () => ((await getApp(namespace, 'twice')).status?.synchronizationState === 'RolloutComplete' ? true : undefined), 30_000, 'converged');
+      await untilDone(async () => ((await getApp(namespace, 'twice')).status?.synchronizationState === 'RolloutComplete' ? true : undefined), actorProgress(aivenator.client, namespace, 'twice'), 'converged');
       await second.drained();
       await aivenator.controller!.drained();
       const runs = [];

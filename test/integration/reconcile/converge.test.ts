@@ -7,11 +7,15 @@ import * as path from 'node:path';
 import * as forge from 'node-forge';
 import { FINALIZER } from '../../../src/handlers/secret-meta';
 import { specHash } from '../../../src/naming/spec-hash';
-import { AivenatorUnderTest, eventually, fakeAiven, startAivenator } from '../../env/aivenator';
+import { AivenatorUnderTest, fakeAiven, startAivenator } from '../../env/aivenator';
+import { PROGRESS_TEST_TIMEOUT_MS, actorProgress, untilDone } from '../../env/progress';
 import { freshNamespace, world } from '../../env/world';
 import { appWorkflowId } from '../../../workflows/ids';
 import { historyText } from '../../env/history';
 import { appEvents, createApp, createInstance, decoded, getApp, secretOrUndefined } from './fixtures';
+
+// Waits fail when the actor stops moving (test/env/progress.ts), not on a clock.
+jest.setTimeout(PROGRESS_TEST_TIMEOUT_MS);
 
 const KAFKA_KEYS = [
   'AIVEN_CA', 'AIVEN_SECRET_UPDATED', 'KAFKA_BROKERS', 'KAFKA_CA', 'KAFKA_CERTIFICATE', 'KAFKA_CREDSTORE_PASSWORD', 'KAFKA_PRIVATE_KEY',
@@ -47,7 +51,7 @@ describe('an application with every kind of service converges', () => {
     await createInstance(namespace, 'valkeys', 'sessions', { replica: true });
     aivenator = await startAivenator({ namespace });
     await createApp(namespace, 'myapp', spec, { 'aiven.nais.io/secret-generation': '3' });
-    await eventually(async () => ((await getApp(namespace, 'myapp')).status?.synchronizationState === 'RolloutComplete' ? true : undefined), 45_000, 'RolloutComplete');
+    await untilDone(async () => ((await getApp(namespace, 'myapp')).status?.synchronizationState === 'RolloutComplete' ? true : undefined), actorProgress(aivenator.client, namespace, 'myapp'), 'RolloutComplete');
   });
   afterAll(() => aivenator?.stop());
 

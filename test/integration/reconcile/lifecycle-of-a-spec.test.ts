@@ -3,11 +3,16 @@
 import type { AivenatorActivities } from '../../../activities/types';
 import { stateQuery } from '../../../workflows';
 import { appWorkflowId } from '../../../workflows/ids';
-import { AivenatorUnderTest, eventually, fakeAiven, isConverged, startAivenator } from '../../env/aivenator';
+import type { Client } from '@temporalio/client';
+import { AivenatorUnderTest, fakeAiven, isConverged, startAivenator } from '../../env/aivenator';
+import { PROGRESS_TEST_TIMEOUT_MS, actorProgress, untilDone } from '../../env/progress';
 import { freshNamespace, world } from '../../env/world';
 import { core, createApp, createInstance, custom, decoded, getApp, patchSpec, secretOrUndefined } from './fixtures';
 import { AIVENAPP } from '../../../src/kube/aivenapp-types';
 import { mergePatch } from '../../../src/kube/clients';
+
+// Waits fail when the actor stops moving (test/env/progress.ts), not on a clock.
+jest.setTimeout(PROGRESS_TEST_TIMEOUT_MS);
 
 const AIVEN_WRITES = ['createServiceUser', 'modifyServiceUser', 'resetServiceUserCredentials', 'deleteServiceUser', 'updateOpenSearchAcl', 'setOpenSearchAcl'];
 
@@ -17,11 +22,11 @@ async function aivenWrites(): Promise<number> {
   return AIVEN_WRITES.reduce((sum, op) => sum + (byOperation[op] ?? 0), 0);
 }
 
-async function synced(namespace: string, name: string, generation: number) {
-  return eventually(async () => {
+async function synced(client: Client, namespace: string, name: string, generation: number) {
+  return untilDone(async () => {
     const app = await getApp(namespace, name);
     return isConverged(app, generation) ? app : undefined;
-  }, 45_000, `${name} synchronized at generation ${generation}`);
+  }, actorProgress(client, namespace, name), `${name} synchronized at generation ${generation}`);
 }
 
 async function touchAnnotation(namespace: string, name: string, value: string) {
@@ -64,11 +69,11 @@ describe('the application actor', () => {
 
   it('creates new users and updates the Secrets for a new generation', async () => {
     await createApp(namespace, 'gen', { kafka: { pool: 'dev-nais-dev', secretName: 'gen-kafka' }, valkey: [{ instance: 'cache', secretName: 'gen-cache' }] });
-    await synced(namespace, 'gen', 1);
+    await synced(aivenator.client, namespace, 'gen', 1);
     const before = decoded((await secretOrUndefined(namespace, 'gen-kafka'))!);
 
     await patchSpec(namespace, 'gen', { valkey: [{ instance: 'cache', access: 'readwrite', secretName: 'gen-cache' }] });
-    await synced(namespace, 'gen', 2);
+    await synced(aivenator.client, namespace, 'gen', 2);
     const after = decoded((await secretOrUndefined(namespace, 'gen-kafka'))!);
     expect(after.KAFKA_SCHEMA_REGISTRY_USER.toString()).not.toBe(before.KAFKA_SCHEMA_REGISTRY_USER.toString());
     expect(after.KAFKA_CERTIFICATE.toString()).not.toBe(before.KAFKA_CERTIFICATE.toString());
@@ -84,8 +89,8 @@ describe('the application actor', () => {
     const passesBefore = (await handle.query(stateQuery)).passes;
     const writesBefore = await aivenWrites();
     await touchAnnotation(namespace, 'gen', 'resync');
-    await eventually(async () => ((await handle.query(stateQuery)).passes > passesBefore ? true : undefined), 20_000, 'another pass');
-    await eventually(async () => ((await handle.query(stateQuery)).lastResult?.outcome === 'up-to-date' ? true : undefined), 20_000, 'up-to-date');
+    await untilDone(async () => ((await handle.query(stateQuery)).passes > passesBefore ? true : undefined), actorProgress(aivenator.client, namespace, 'gen'), 'another pass');
+    await untilDone(async () => ((await handle.query(stateQuery)).lastResult?.outcome === 'up-to-date' ? true : undefined), actorProgress(aivenator.client, namespace, 'gen'), 'up-to-date');
     expect(await aivenWrites()).toBe(writesBefore);
     expect((await getApp(namespace, 'gen')).status?.synchronizationHash).toBe(app.status?.synchronizationHash);
   });
@@ -96,18 +101,18 @@ describe('the application actor', () => {
     const before = await secretOrUndefined(namespace, 'gen-cache');
     await core.deleteNamespacedSecret({ namespace, name: 'gen-cache' });
     // No change to the application: the controller sees the deletion and the actor rewrites the Secret at once.
-    const secret = await eventually(async () => {
+    const secret = await untilDone(async () => {
       const now = await secretOrUndefined(namespace, 'gen-cache');
       return now && now.metadata?.uid !== before?.metadata?.uid ? now : undefined;
-    }, 30_000, 'Secret recreated');
+    }, actorProgress(aivenator.client, namespace, 'gen'), 'Secret recreated');
     expect(Object.keys(secret.data ?? {})).toContain('VALKEY_PASSWORD_CACHE');
     const handle = aivenator.client.workflow.getHandle(appWorkflowId(namespace, 'gen'));
-    await eventually(async () => ((await handle.query(stateQuery)).lastResult?.reason === 'MissingSecret' ? true : undefined), 20_000, 'MissingSecret pass');
+    await untilDone(async () => ((await handle.query(stateQuery)).lastResult?.reason === 'MissingSecret' ? true : undefined), actorProgress(aivenator.client, namespace, 'gen'), 'MissingSecret pass');
   });
 
   it('folds a burst of 20 updates into far fewer passes, never two at once', async () => {
     await createApp(namespace, 'burst', { kafka: { pool: 'dev-nais-dev', secretName: 'burst-kafka' } });
-    await synced(namespace, 'burst', 1);
+    await synced(aivenator.client, namespace, 'burst', 1);
     const handle = aivenator.client.workflow.getHandle(appWorkflowId(namespace, 'burst'));
     const before = await handle.query(stateQuery);
     maxInFlight = 0;
@@ -117,8 +122,8 @@ describe('the application actor', () => {
       else await touchAnnotation(namespace, 'burst', String(i));
     }
     const generation = (await getApp(namespace, 'burst')).metadata.generation!;
-    await synced(namespace, 'burst', generation);
-    await eventually(async () => ((await handle.query(stateQuery)).pendingStep === undefined ? true : undefined), 10_000, 'idle actor');
+    await synced(aivenator.client, namespace, 'burst', generation);
+    await untilDone(async () => ((await handle.query(stateQuery)).pendingStep === undefined ? true : undefined), actorProgress(aivenator.client, namespace, 'burst'), 'idle actor');
     const after = await handle.query(stateQuery);
     // The controller's queue and the actor both fold events: 20 updates, a handful of passes.
     const passes = after.passes - before.passes;

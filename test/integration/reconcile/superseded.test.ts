@@ -3,9 +3,13 @@
 import { createActivities } from '../../../activities';
 import { FailureTypes } from '../../../src/model/types';
 import { kafkaServiceUserName } from '../../../src/naming/names';
-import { AivenatorUnderTest, eventually, fakeAiven, startAivenator } from '../../env/aivenator';
+import { AivenatorUnderTest, fakeAiven, startAivenator } from '../../env/aivenator';
+import { PROGRESS_TEST_TIMEOUT_MS, actorProgress, untilDone } from '../../env/progress';
 import { freshNamespace, world } from '../../env/world';
 import { createApp, getApp, patchSpec } from './fixtures';
+
+// Waits fail when the actor stops moving (test/env/progress.ts), not on a clock.
+jest.setTimeout(PROGRESS_TEST_TIMEOUT_MS);
 
 describe('a superseded sync attempt', () => {
   let aivenator: AivenatorUnderTest;
@@ -15,9 +19,9 @@ describe('a superseded sync attempt', () => {
     const namespace = await freshNamespace('superseded');
     aivenator = await startAivenator({ namespace });
     const app = await createApp(namespace, 'moving', { kafka: { pool: 'dev-nais-dev', secretName: 'moving-kafka' } });
-    await eventually(async () => ((await getApp(namespace, 'moving')).status?.synchronizedGeneration === 1 ? true : undefined), 30_000, 'generation 1');
+    await untilDone(async () => ((await getApp(namespace, 'moving')).status?.synchronizedGeneration === 1 ? true : undefined), actorProgress(aivenator.client, namespace, 'moving'), 'generation 1');
     await patchSpec(namespace, 'moving', { kafka: { pool: 'dev-nais-dev', secretName: 'moving-kafka-2' } });
-    await eventually(async () => ((await getApp(namespace, 'moving')).status?.synchronizedGeneration === 2 ? true : undefined), 30_000, 'generation 2');
+    await untilDone(async () => ((await getApp(namespace, 'moving')).status?.synchronizedGeneration === 2 ? true : undefined), actorProgress(aivenator.client, namespace, 'moving'), 'generation 2');
 
     // The late attempt of generation 1, after the generation-1 user is gone (the janitor and
     // finalizer may already have removed it with its unused Secret).

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { AivenClient } from '../../../src/aiven/client';
 import { noopMetrics } from '../../../src/metrics/hooks';
 import { AIVENAPP } from '../../../src/kube/aivenapp-types';
-import { kafkaServiceUserName, openSearchUserName, suffix3, valkeyUserName } from '../../../src/naming/names';
+import { kafkaServiceUserName, openSearchUserName, suffix3 } from '../../../src/naming/names';
 import { SIGNATURE_ANNOTATION } from '../../../src/provenance/signature';
 import type { ServiceUserRef } from '../../../src/model/types';
 import { releaseServiceUsersWorkflow } from '../../../workflows/compensation';

@@ -27,7 +27,7 @@ export interface ControllerOptions {
 const DELETED = 'Deleted';
 const SECRET_DELETED = 'SecretDeleted';
 
-/** An application as the controller keeps it: metadata, the status hash and the Secret names. */
+/** An application as the controller keeps it: metadata, the status fields it reads and the Secret names. */
 type SlimApp = AivenApplication & { secretNames?: string[] };
 
 function slimApp(obj: k8s.KubernetesObject): k8s.KubernetesObject {
@@ -36,7 +36,10 @@ function slimApp(obj: k8s.KubernetesObject): k8s.KubernetesObject {
     apiVersion: app.apiVersion,
     kind: app.kind,
     metadata: app.metadata,
-    status: app.status?.synchronizationHash ? { synchronizationHash: app.status.synchronizationHash } : undefined,
+    // The hash for the event filter; state and generation tell a converged application at start-up (showsConverged).
+    status: app.status
+      ? { synchronizationHash: app.status.synchronizationHash, synchronizationState: app.status.synchronizationState, synchronizedGeneration: app.status.synchronizedGeneration }
+      : undefined,
     secretNames: aivenAppSecretNames(app as AivenAppLike),
   };
   const meta = { ...slim.metadata } as k8s.V1ObjectMeta;

@@ -1,4 +1,4 @@
-// Loads what the Go aivenator left behind (/work/shared/fixtures/go-aivenator,
+// Loads what the Go aivenator left behind (../shared/fixtures/go-aivenator,
 // see its README) into the test world: namespaces, the aiven.io instances
 // (RUNNING), the Secrets and AivenApplications exactly as Go wrote them (status
 // through the status subresource), and the fake Aiven's users of those names.

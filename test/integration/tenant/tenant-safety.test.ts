@@ -19,6 +19,7 @@ import { freshNamespace, world } from '../../env/world';
 import { actorIdle, callsFor, kafkaAnnotations, logMark, userExists, valkeyAnnotations } from '../lifecycle/fixtures';
 import { appEvents, core, createApp, createInstance, custom, eventsApi, getApp, patchSpec, secretOrUndefined } from '../reconcile/fixtures';
 import { mergePatch } from '../../../src/kube/clients';
+import { FIXTURES as GO_FIXTURES } from '../takeover/go-fixtures';
 import { Tenant, deleteAndWaitGone, ensureNamespace, forge, isForbidden, tenantIn } from './tenant';
 
 const project = () => world().aiven.mainProject;
@@ -233,7 +234,7 @@ describe('tenant safety: no team can make Aivenator touch another team\'s creden
     expect(await userExists(project(), 'kafka', reporterUser)).toBe(false);
 
     // A Go-written Secret (no signature): its user is what the naming rules give for team-0/app-0.
-    const fixture = JSON.parse(fs.readFileSync(path.join('/work/shared/fixtures/go-aivenator/secrets', 'team-0__aiven-app-0-kafka-1.json'), 'utf8'));
+    const fixture = JSON.parse(fs.readFileSync(path.join(GO_FIXTURES, 'secrets', 'team-0__aiven-app-0-kafka-1.json'), 'utf8'));
     const goUser = fixture.metadata.annotations['kafka.aiven.nais.io/serviceUser'];
     await ensureNamespace('team-0');
     await aiven().createServiceUser(project(), 'kafka', { username: goUser });

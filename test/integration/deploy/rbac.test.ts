@@ -106,9 +106,11 @@ describe('Aivenator under the chart\'s RBAC (helm template charts/aivenator)', (
   }, 90_000);
 
   it('finalizes a deleted Secret (finalizer removed with the worker token)', async () => {
-    expect((await secretOrUndefined(namespace, 'rbac-opensearch'))?.metadata?.finalizers).toContain('aivenator.aiven.nais.io/finalizer');
+    const secret = await secretOrUndefined(namespace, 'rbac-opensearch');
+    expect(secret?.metadata?.finalizers).toContain('aivenator.aiven.nais.io/finalizer');
     await adminKubeConfig().makeApiClient(k8s.CoreV1Api).deleteNamespacedSecret({ namespace, name: 'rbac-opensearch' });
-    await eventually(async () => ((await secretOrUndefined(namespace, 'rbac-opensearch')) === undefined ? true : undefined), 60_000, 'the Secret to be finalized and gone');
+    // The spec still names it, so a new Secret of that name may appear at once: the deleted one (its uid) must be gone.
+    await eventually(async () => ((await secretOrUndefined(namespace, 'rbac-opensearch'))?.metadata?.uid !== secret?.metadata?.uid ? true : undefined), 60_000, 'the Secret to be finalized and gone');
   }, 90_000);
 
   it('deletes an application whose expiresAt passed', async () => {
